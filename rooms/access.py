@@ -1,0 +1,37 @@
+"""Who may read and write where: the one place that answers it (DESIGN.md §4, §5).
+
+Every room is listed in the lobby and readable by anyone signed in; writing
+needs membership, which a person takes by entering the room and gives up by
+leaving it.
+"""
+
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+
+from rooms.models import Membership, Room, User
+
+
+def get_room(slug: str) -> Room:
+    """The room at this address, or 404."""
+    return get_object_or_404(Room, slug=slug)
+
+
+def is_member(user: User, room: Room) -> bool:
+    """Still active and still a member: asked again for every message sent."""
+    return Membership.objects.filter(room=room, user=user, user__is_active=True).exists()
+
+
+def enter_room(*, user: User, name: str, slug: str) -> Room:
+    """Find the room this name leads to, creating it with this name if it is new, and join it."""
+    with transaction.atomic():
+        room, _created = Room.objects.get_or_create(slug=slug, defaults={"name": name})
+        join_room(user=user, room=room)
+    return room
+
+
+def join_room(*, user: User, room: Room) -> None:
+    Membership.objects.get_or_create(room=room, user=user)
+
+
+def leave_room(*, user: User, room: Room) -> None:
+    Membership.objects.filter(room=room, user=user).delete()

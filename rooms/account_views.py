@@ -1,0 +1,20 @@
+"""Signing up; signing in and out are Django's own views (config/urls.py)."""
+
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from rooms.forms import SignUpForm
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def sign_up(request: HttpRequest) -> HttpResponse:
+    form = SignUpForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect("rooms:lobby")
+    return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)

@@ -1,0 +1,25 @@
+"""Render a saved message once and fan the same HTML out to its room (DESIGN.md §2, §3)."""
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.template.loader import render_to_string
+
+from rooms.models import Message
+
+logger = logging.getLogger(__name__)
+
+# The consumer method that forwards a rendered fragment: RoomConsumer.room_message.
+ROOM_MESSAGE_EVENT = "room.message"
+
+
+def broadcast_message(message: Message) -> None:
+    """Best effort: the message is already saved, so a failed send loses nothing for good."""
+    html = render_to_string("rooms/room.html#message-broadcast", {"message": message})
+    try:
+        async_to_sync(get_channel_layer().group_send)(
+            message.room.group_name, {"type": ROOM_MESSAGE_EVENT, "html": html}
+        )
+    except Exception:
+        logger.exception("could not broadcast message %s to room %s", message.pk, message.room_id)

@@ -1,0 +1,137 @@
+"""Every rule about what people may type lives here, once (DESIGN.md §1).
+
+The WebSocket consumer and the plain POST views both validate through these
+forms, so the same text gets the same error whichever way it came.
+"""
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.core.exceptions import ValidationError
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from rooms.models import DISPLAY_NAME_MAX_LENGTH, MESSAGE_MAX_LENGTH, ROOM_NAME_MAX_LENGTH, User
+
+
+def reject_unstorable_characters(value: str) -> None:
+    """NUL and unpaired surrogates: no database stores them faithfully."""
+    if "\x00" in value:
+        raise ValidationError(
+            _("This text contains a NUL character, which cannot be stored. Remove it and try again."),
+            code="nul_character",
+        )
+    if any("\ud800" <= char <= "\udfff" for char in value):
+        raise ValidationError(
+            _("This text contains a broken character (an unpaired surrogate). Remove it and try again."),
+            code="unpaired_surrogate",
+        )
+
+
+class ChatFormMixin:
+    """How every form here presents itself: labels without a trailing colon,
+    and, after a refused submit, the cursor in the first field to fix.
+
+    The field's error is tied to it (aria-describedby), so focusing it also
+    reads the error out; without JavaScript this is what `autofocus` does.
+    """
+
+    fields: dict[str, forms.Field]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        invalid = [name for name in self.errors if name in self.fields]  # type: ignore[attr-defined]
+        if not invalid:
+            return
+        for name, field in self.fields.items():
+            if name == invalid[0]:
+                field.widget.attrs["autofocus"] = True
+            else:
+                field.widget.attrs.pop("autofocus", None)
+
+
+class StorableCharField(forms.CharField):
+    """A stripped CharField that refuses what no database stores faithfully.
+
+    Error texts are whole sentences per field (not a noun slotted into one
+    template), so that they translate into languages with other grammar.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(strip=True, **kwargs)
+        # Django adds its own NUL check; ours says more and also covers surrogates.
+        self.validators = [v for v in self.validators if getattr(v, "code", None) != "null_characters_not_allowed"]
+        self.validators.append(reject_unstorable_characters)
+
+
+class MessageForm(ChatFormMixin, forms.Form):
+    body = StorableCharField(
+        label=_("Message"),
+        max_length=MESSAGE_MAX_LENGTH,
+        # The composer always has the cursor: chat pages are for typing, and
+        # after every send the composer is swapped in anew (and refocused).
+        widget=forms.Textarea(attrs={"rows": 2, "autofocus": True, "data-enter-sends": True}),
+        error_messages={
+            "required": _("The message is empty. Type something to send."),
+            "max_length": _("A message can be at most %(limit_value)s characters long; this one has %(show_value)s."),
+        },
+    )
+
+
+class RoomForm(ChatFormMixin, forms.Form):
+    name = StorableCharField(
+        label=_("What chat room would you like to enter?"),
+        max_length=ROOM_NAME_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
+        error_messages={
+            "required": _("Type the name of the room you want to enter."),
+            "max_length": _("A room name can be at most %(limit_value)s characters long; this one has %(show_value)s."),
+        },
+    )
+
+    def clean_name(self) -> str:
+        name: str = self.cleaned_data["name"]
+        if not slugify(name, allow_unicode=True):
+            raise ValidationError(
+                _(
+                    "A room's address is made from the letters and digits in its name,"
+                    " and this name has none. Use at least one letter or digit."
+                )
+            )
+        return name
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.cleaned_data["name"], allow_unicode=True)
+
+
+class SignUpForm(ChatFormMixin, UserCreationForm[User]):
+    display_name = StorableCharField(
+        label=_("Display name"),
+        max_length=DISPLAY_NAME_MAX_LENGTH,
+        required=False,
+        help_text=_("How others see you in rooms. Leave it empty to use your username."),
+        error_messages={
+            "max_length": _("A display name can be at most %(limit_value)s characters long; this one has %(show_value)s."),
+        },
+    )
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "display_name")
+
+    def save(self, commit: bool = True) -> User:
+        user = super().save(commit=False)
+        user.display_name = user.display_name or user.username
+        if commit:
+            user.save()
+        return user
+
+
+class SignInForm(ChatFormMixin, AuthenticationForm):
+    pass

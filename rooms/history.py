@@ -1,0 +1,31 @@
+"""Which messages a room page shows: the newest page, or the page before a given message."""
+
+from dataclasses import dataclass
+
+from rooms.models import Message, Room
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    messages: list[Message]  # oldest first, as they are read
+    has_older: bool
+    is_latest: bool  # the newest messages, so new ones may be appended live
+
+    @property
+    def oldest_id(self) -> int | None:
+        return self.messages[0].pk if self.messages else None
+
+
+def history_page(room: Room, *, before: int | None = None) -> HistoryPage:
+    query = Message.objects.filter(room=room).select_related("author").order_by("-id")
+    if before is not None:
+        query = query.filter(id__lt=before)
+    # One more than a page tells whether an older page exists, in the same query.
+    newest_first = list(query[: PAGE_SIZE + 1])
+    return HistoryPage(
+        messages=newest_first[:PAGE_SIZE][::-1],
+        has_older=len(newest_first) > PAGE_SIZE,
+        is_latest=before is None,
+    )

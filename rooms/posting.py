@@ -1,0 +1,52 @@
+"""The one write path for messages (DESIGN.md §1, §2).
+
+The WebSocket consumer and the plain POST view both call post_message: it
+authorises, validates, saves, and only once the row is committed hands the
+message to the broadcast.
+"""
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from rooms.access import is_member
+from rooms.broadcast import broadcast_message
+from rooms.forms import MessageForm
+from rooms.models import Message, Room, User
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PostResult:
+    """The composer to show the sender next (blank after a send, with errors after a refusal) and the saved message."""
+
+    form: MessageForm
+    message: Message | None
+
+
+def post_message(*, room: Room, author: User, data: Mapping[str, Any]) -> PostResult:
+    """Save what `author` typed into `room` and broadcast it after commit.
+
+    `data` is the submitted form (or WebSocket frame); only its "body" is read:
+    the author and the room come from the caller's session and URL, never
+    from the data. Raises PermissionDenied when the author may not write here.
+    """
+    if not is_member(author, room):
+        logger.info("refused message: user %s is not a member of room %s", author.pk, room.pk)
+        raise PermissionDenied
+    form = MessageForm({"body": data.get("body")})
+    if not form.is_valid():
+        codes = [error.code for error in form.errors.as_data()["body"]]
+        logger.info("refused message from user %s in room %s: %s", author.pk, room.pk, codes)
+        return PostResult(form=form, message=None)
+    with transaction.atomic():
+        message = Message.objects.create(room=room, author=author, body=form.cleaned_data["body"])
+        Room.objects.filter(pk=room.pk).update(last_activity_at=message.created_at)
+        transaction.on_commit(partial(broadcast_message, message))
+    return PostResult(form=MessageForm(), message=message)

@@ -1,0 +1,73 @@
+"""The lobby and room pages, and the no-JavaScript way to post (DESIGN.md §6).
+
+Thin on purpose: the rules live in forms.py, access.py and posting.py.
+"""
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from rooms import access
+from rooms.forms import MessageForm, RoomForm
+from rooms.history import history_page
+from rooms.models import Room, User
+from rooms.posting import post_message
+
+
+def current_user(request: HttpRequest) -> User:
+    # LoginRequiredMiddleware has already sent anonymous visitors to sign in.
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@require_http_methods(["GET", "POST"])
+def lobby(request: HttpRequest) -> HttpResponse:
+    form = RoomForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        room = access.enter_room(user=current_user(request), name=form.cleaned_data["name"], slug=form.slug)
+        return redirect(room)
+    return render(
+        request,
+        "rooms/lobby.html",
+        {"form": form, "rooms": Room.objects.all()},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def room(request: HttpRequest, slug: str) -> HttpResponse:
+    room = access.get_room(slug)
+    user = current_user(request)
+    form = MessageForm()
+    if request.method == "POST":
+        result = post_message(room=room, author=user, data=request.POST)
+        if result.message is not None:
+            # POST/redirect/GET: a reload never sends the message twice.
+            return redirect(room)
+        form = result.form
+    page = history_page(room, before=parse_message_id(request.GET.get("before")))
+    return render(
+        request,
+        "rooms/room.html",
+        {"room": room, "page": page, "form": form, "is_member": access.is_member(user, room)},
+        status=400 if form.errors else 200,
+    )
+
+
+def parse_message_id(value: str | None) -> int | None:
+    """A `?before=` cursor; anything that is not a positive id means the newest page."""
+    return int(value) if value and value.isascii() and value.isdigit() else None
+
+
+@require_POST
+def join(request: HttpRequest, slug: str) -> HttpResponseBase:
+    room = access.get_room(slug)
+    access.join_room(user=current_user(request), room=room)
+    return redirect(room)
+
+
+@require_POST
+def leave(request: HttpRequest, slug: str) -> HttpResponseBase:
+    room = access.get_room(slug)
+    access.leave_room(user=current_user(request), room=room)
+    return redirect("rooms:lobby")
