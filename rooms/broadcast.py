@@ -16,7 +16,7 @@ ROOM_MESSAGE_EVENT = "room.message"
 
 def broadcast_message(message: Message) -> None:
     """Best effort: the message is already saved, so a failed send loses nothing for good."""
-    html = render_to_string("rooms/room.html#message-broadcast", {"message": message})
+    html = render_to_string("rooms/room.html#message-broadcast", {"message": message}).strip()
     try:
         async_to_sync(get_channel_layer().group_send)(
             message.room.group_name, {"type": ROOM_MESSAGE_EVENT, "html": html}

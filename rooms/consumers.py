@@ -97,4 +97,4 @@ def post_and_render_composer(room: Room, author: User, fields: dict[str, str] | 
         form.add_error("body", _("The server could not read this message. Reload the page and send it again."))
     else:
         form = post_message(room=room, author=author, data=fields).form
-    return render_to_string("rooms/room.html#composer-fields", {"form": form, "swap_oob": True})
+    return render_to_string("rooms/room.html#composer-fields", {"form": form, "swap_oob": True}).strip()

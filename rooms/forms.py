@@ -30,18 +30,25 @@ def reject_unstorable_characters(value: str) -> None:
 
 
 class ChatFormMixin:
-    """How every form here presents itself: labels without a trailing colon,
-    and, after a refused submit, the cursor in the first field to fix.
+    """How every form here presents itself: labels without a trailing colon;
+    required fields marked for assistive technology but checked by the server
+    (a browser's own `required` bubble vanishes, and htmx's ws extension drops
+    an invalid form silently), so every error is ours, persistent and next to
+    its field; and, after a refused submit, the cursor in the first field to fix.
 
     The field's error is tied to it (aria-describedby), so focusing it also
     reads the error out; without JavaScript this is what `autofocus` does.
     """
 
     fields: dict[str, forms.Field]
+    use_required_attribute = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if field.required:
+                field.widget.attrs["aria-required"] = "true"
 
     def full_clean(self) -> None:
         super().full_clean()  # type: ignore[misc]
@@ -107,7 +114,8 @@ class RoomForm(ChatFormMixin, forms.Form):
 
     @property
     def slug(self) -> str:
-        return slugify(self.cleaned_data["name"], allow_unicode=True)
+        name: str = self.cleaned_data["name"]
+        return slugify(name, allow_unicode=True)
 
 
 class SignUpForm(ChatFormMixin, UserCreationForm[User]):
@@ -117,7 +125,9 @@ class SignUpForm(ChatFormMixin, UserCreationForm[User]):
         required=False,
         help_text=_("How others see you in rooms. Leave it empty to use your username."),
         error_messages={
-            "max_length": _("A display name can be at most %(limit_value)s characters long; this one has %(show_value)s."),
+            "max_length": _(
+                "A display name can be at most %(limit_value)s characters long; this one has %(show_value)s."
+            ),
         },
     )
 

@@ -50,6 +50,9 @@ class Membership(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["room", "user"], name="one_membership_per_user_and_room")]
 
+    def __str__(self) -> str:
+        return f"{self.user} in {self.room}"
+
 
 class Message(models.Model):
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="messages")

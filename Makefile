@@ -1,0 +1,63 @@
+# Two commands do all set-up on a fresh machine (README):
+#   make run    the chat on SQLite and the in-memory channel layer, at http://127.0.0.1:8000/
+#   make test   lint, types and the whole suite, on SQLite and then on PostgreSQL
+# Each installs what it needs first, from the pinned files, only when they changed.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/chat
+
+.PHONY: run serve test lint test-sqlite test-postgres vendor
+
+run: $(VENV)/.installed
+	$(BIN)/python manage.py migrate --noinput
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver
+
+# Production-like: uvicorn (uvloop, httptools) on all interfaces, settings from the environment.
+serve: $(VENV)/.installed
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/uvicorn config.asgi:application --host $${HOST:-0.0.0.0} --port $${PORT:-8000}
+
+test: lint test-sqlite test-postgres
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+
+test-sqlite: $(VENV)/.installed node_modules/.installed /usr/bin/chromium
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest
+
+# PostgreSQL is required in CI; on a laptop without it this pass says so and stops short.
+test-postgres: $(VENV)/.installed node_modules/.installed /usr/bin/chromium
+	@if $(BIN)/python -m tests.services postgres "$(TEST_DATABASE_URL)"; then \
+		echo "--- the suite again, on PostgreSQL ($(TEST_DATABASE_URL))"; \
+		env -u REDIS_URL DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/pytest; \
+	elif [ "$${CI:-}" = true ]; then \
+		echo "PostgreSQL is not reachable at $(TEST_DATABASE_URL), and CI must test on it" >&2; exit 1; \
+	else \
+		echo "SKIPPED the PostgreSQL pass: nothing answers at $(TEST_DATABASE_URL) (set TEST_DATABASE_URL or start PostgreSQL)"; \
+	fi
+
+$(VENV)/.installed: requirements/dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { \
+		echo "Django 6 needs Python 3.12 or newer; '$(PYTHON)' is $$($(PYTHON) --version). With pyenv, .python-version selects 3.13." >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.txt
+	touch $@
+
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Debian's Chromium for the browser tests (Playwright drives it; it never downloads its own).
+/usr/bin/chromium:
+	$(SUDO) apt-get update
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium
+
+# Copy the pinned htmx files from node_modules into static/vendor (run after changing package.json).
+vendor: node_modules/.installed
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx-$$(node -p 'require("htmx.org/package.json").version').min.js
+	cp node_modules/htmx-ext-ws/dist/ws.min.js static/vendor/htmx-ext-ws-$$(node -p 'require("htmx-ext-ws/package.json").version').min.js

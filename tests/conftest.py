@@ -1,0 +1,55 @@
+"""Shared vocabulary for the tests: people, rooms, and signed-in clients."""
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from pytest_django.fixtures import Settings
+
+from rooms import access
+from rooms.models import Room, User
+
+PASSWORD = "correct horse battery staple"
+
+MakeUser = Callable[..., User]
+
+
+@pytest.fixture
+def make_user(db: None) -> MakeUser:
+    def make(username: str, display_name: str = "") -> User:
+        user = User.objects.create_user(username=username, password=PASSWORD)
+        user.display_name = display_name or username
+        user.save()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def ana(make_user: MakeUser) -> User:
+    return make_user("ana", "Ana")
+
+
+@pytest.fixture
+def ben(make_user: MakeUser) -> User:
+    return make_user("ben", "Ben")
+
+
+@pytest.fixture
+def design(ana: User, ben: User) -> Room:
+    """A room that Ana and Ben have both entered."""
+    room = access.enter_room(user=ana, name="Design", slug="design")
+    access.join_room(user=ben, room=room)
+    return room
+
+
+def signed_in(user: User, *, enforce_csrf_checks: bool = False) -> Client:
+    client = Client(enforce_csrf_checks=enforce_csrf_checks)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Settings) -> None:
+    # Real hashing costs ~0.3 s per user; these tests are not about passwords.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

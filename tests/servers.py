@@ -1,0 +1,116 @@
+"""Real servers for the browser and multi-process tests: uvicorn subprocesses
+serving `config.asgi:application` on a database of their own.
+
+The database follows the suite's: a fresh SQLite file when the suite runs on
+SQLite, a fresh PostgreSQL database (created, migrated and dropped here) when
+DATABASE_URL points at PostgreSQL.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import environ
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def server_environment(**overrides: str) -> dict[str, str]:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "false"}
+    env.pop("REDIS_URL", None)
+    env.update(overrides)
+    return env
+
+
+@contextmanager
+def live_database(tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database for live servers; yields its DATABASE_URL."""
+    suite_url = os.environ.get("DATABASE_URL", "")
+    if suite_url.startswith(("postgres://", "postgresql://")):
+        yield from _postgres_database(suite_url)
+    else:
+        url = f"sqlite:///{tmp_path / 'live.sqlite3'}"
+        _migrate(url)
+        yield url
+
+
+def _postgres_database(suite_url: str) -> Iterator[str]:
+    import psycopg
+    from psycopg import sql
+
+    config = environ.Env.db_url_config(suite_url)
+    name = f"chat_live_{uuid.uuid4().hex[:12]}"
+    admin = psycopg.connect(
+        host=config["HOST"], port=config["PORT"] or 5432, user=config["USER"], dbname="postgres", autocommit=True
+    )
+    admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    url = suite_url.rsplit("/", 1)[0] + "/" + name
+    try:
+        _migrate(url)
+        yield url
+    finally:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        admin.close()
+
+
+def _migrate(database_url: str) -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=server_environment(DATABASE_URL=database_url),
+        check=True,
+    )
+
+
+@contextmanager
+def uvicorn_server(*, database_url: str, redis_url: str | None = None, log_path: Path) -> Iterator[str]:
+    """Start `uvicorn config.asgi:application` on a free port; yields its base URL."""
+    port = free_port()
+    overrides = {"DATABASE_URL": database_url}
+    if redis_url:
+        overrides["REDIS_URL"] = redis_url
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT,
+            env=server_environment(**overrides),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base_url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_until_serving(base_url, process, log_path)
+            yield base_url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_until_serving(base_url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"uvicorn exited with {process.returncode}:\n{log_path.read_text()}")
+        try:
+            with urllib.request.urlopen(base_url + "/accounts/login/", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"uvicorn did not answer within 30 s:\n{log_path.read_text()}")

@@ -1,0 +1,202 @@
+"""The room socket, through the real ASGI stack: origin check, session auth, routing, consumer."""
+
+import json
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.test import Client
+
+from config.asgi import application
+from rooms import access
+from rooms.models import Message, Room, User
+from tests.conftest import MakeUser
+
+pytestmark = pytest.mark.django_db(transaction=True)  # broadcasts wait for a real commit
+
+Connect = Callable[..., Awaitable[WebsocketCommunicator]]
+
+
+@database_sync_to_async
+def session_cookie(user: User) -> str:
+    client = Client()
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}"
+
+
+@pytest.fixture
+async def connect() -> AsyncIterator[Connect]:
+    """Open a room socket as a browser on this site would; every socket is closed after the test."""
+    opened: list[WebsocketCommunicator] = []
+
+    async def open_socket(
+        user: User | None, room: Room, *, origin: str | None = "http://localhost:8000", accept: bool = True
+    ) -> WebsocketCommunicator:
+        headers = [(b"host", b"localhost:8000")]
+        if origin is not None:
+            headers.append((b"origin", origin.encode()))
+        if user is not None:
+            headers.append((b"cookie", (await session_cookie(user)).encode()))
+        communicator = WebsocketCommunicator(application, room.get_socket_url(), headers=headers)
+        connected, _ = await communicator.connect()
+        assert connected is accept, f"expected the handshake to be {'accepted' if accept else 'refused'}"
+        opened.append(communicator)
+        return communicator
+
+    yield open_socket
+    for communicator in opened:
+        await communicator.disconnect()
+
+
+def compose(body: object, **extra: object) -> str:
+    """A frame as htmx's ws extension sends the compose form."""
+    return json.dumps({"csrfmiddlewaretoken": "x", "body": body, "HEADERS": {"HX-Request": "true"}, **extra})
+
+
+async def test_a_message_reaches_every_member_of_the_room_as_the_rendered_partial(
+    design: Room, ana: User, ben: User, connect: Connect
+) -> None:
+    ana_socket, ben_socket = await connect(ana, design), await connect(ben, design)
+
+    await ana_socket.send_to(text_data=compose("hello <b>room</b>"))
+
+    # The sender also gets their composer back, in either order.
+    ana_replies = [await ana_socket.receive_from(timeout=2), await ana_socket.receive_from(timeout=2)]
+    fragments = [await ben_socket.receive_from(timeout=2), *(r for r in ana_replies if "message-list" in r)]
+    message = await Message.objects.aget()
+    assert len(fragments) == 2
+    for fragment in fragments:
+        assert fragment.startswith('<ol id="message-list" hx-swap-oob="beforeend">')
+        assert f'<li id="message-{message.pk}"' in fragment
+        assert "hello &lt;b&gt;room&lt;/b&gt;" in fragment
+        assert '<bdi class="author">Ana</bdi>' in fragment
+
+
+async def test_the_sender_alone_gets_a_cleared_composer_back(
+    design: Room, ana: User, ben: User, connect: Connect
+) -> None:
+    ana_socket, ben_socket = await connect(ana, design), await connect(ben, design)
+
+    await ana_socket.send_to(text_data=compose("hi"))
+
+    replies = [await ana_socket.receive_from(timeout=2), await ana_socket.receive_from(timeout=2)]
+    composer = next(reply for reply in replies if 'id="composer-fields"' in reply)
+    assert 'hx-swap-oob="true"' in composer
+    assert "autofocus" in composer, "focus stays in the composer"
+    assert re.search(r"<textarea[^>]*>\s*</textarea>", composer), "the composer is empty again"
+    await ben_socket.receive_from(timeout=2)  # the message itself
+    assert await ben_socket.receive_nothing(timeout=0.2)
+
+
+async def test_a_member_of_another_room_receives_nothing(
+    design: Room, ana: User, make_user: MakeUser, connect: Connect
+) -> None:
+    carl = await database_sync_to_async(make_user)("carl")
+    elsewhere = await database_sync_to_async(access.enter_room)(user=carl, name="Elsewhere", slug="elsewhere")
+    ana_socket, carl_socket = await connect(ana, design), await connect(carl, elsewhere)
+
+    await ana_socket.send_to(text_data=compose("only for design"))
+
+    await ana_socket.receive_from(timeout=2)
+    assert await carl_socket.receive_nothing(timeout=0.3)
+
+
+@pytest.mark.parametrize(
+    ("frame", "error"),
+    [
+        (compose(""), "The message is empty. Type something to send."),
+        (compose("   "), "The message is empty. Type something to send."),
+        (compose("x" * 4001), "A message can be at most 4000 characters long; this one has 4001."),
+        (compose("a\x00b"), "This text contains a NUL character"),
+        ('{"body": "lone \\ud800"}', "This text contains a broken character"),
+        (json.dumps({"HEADERS": {}}), "The message is empty. Type something to send."),
+        (compose(None), "The message is empty. Type something to send."),
+        ("not json at all", "The server could not read this message."),
+        ("[1, 2, 3]", "The server could not read this message."),
+        (compose(42), "The server could not read this message."),
+        (compose(["a", "list"]), "The server could not read this message."),
+        ("[" * 100_000 + "]" * 100_000, "The server could not read this message."),
+    ],
+    ids=[
+        "empty",
+        "whitespace",
+        "too-long",
+        "nul",
+        "lone-surrogate",
+        "missing-body",
+        "null-body",
+        "not-json",
+        "not-an-object",
+        "number-body",
+        "list-body",
+        "deeply-nested",
+    ],
+)
+async def test_bad_input_gets_an_error_for_the_sender_only_and_nothing_is_saved(
+    design: Room, ana: User, ben: User, connect: Connect, frame: str, error: str
+) -> None:
+    ana_socket, ben_socket = await connect(ana, design), await connect(ben, design)
+
+    await ana_socket.send_to(text_data=frame)
+
+    reply = await ana_socket.receive_from(timeout=2)
+    assert 'id="composer-fields"' in reply
+    assert error in reply
+    assert 'aria-invalid="true"' in reply
+    assert await ben_socket.receive_nothing(timeout=0.2)
+    assert not await Message.objects.aexists()
+
+
+async def test_a_refused_message_stays_in_the_composer_to_be_fixed(design: Room, ana: User, connect: Connect) -> None:
+    socket = await connect(ana, design)
+    await socket.send_to(text_data=compose("x" * 4001))
+    assert "x" * 4001 + "</textarea>" in await socket.receive_from(timeout=2)
+
+
+async def test_fields_claiming_another_author_are_ignored(design: Room, ana: User, ben: User, connect: Connect) -> None:
+    socket = await connect(ana, design)
+    await socket.send_to(text_data=compose("who am i", author=ben.pk, user=ben.pk, room=999))
+    await socket.receive_from(timeout=2)
+
+    message = await Message.objects.select_related("author", "room").aget()
+    assert (message.author, message.room) == (ana, design)
+
+
+async def test_a_binary_frame_closes_the_socket_as_unsupported(design: Room, ana: User, connect: Connect) -> None:
+    socket = await connect(ana, design)
+    await socket.send_to(bytes_data=b"\x00\x01")
+    assert await socket.receive_output(timeout=2) == {"type": "websocket.close", "code": 1003}
+
+
+async def test_a_member_who_left_is_cut_off_at_their_next_message(design: Room, ana: User, connect: Connect) -> None:
+    socket = await connect(ana, design)
+    await database_sync_to_async(access.leave_room)(user=ana, room=design)
+
+    await socket.send_to(text_data=compose("am I still here?"))
+
+    assert await socket.receive_output(timeout=2) == {"type": "websocket.close", "code": 1008}
+    assert not await Message.objects.aexists()
+
+
+@pytest.mark.parametrize("origin", ["http://evil.example", "http://localhost.evil.example", "null", None], ids=str)
+async def test_a_foreign_or_missing_origin_is_refused_at_the_handshake(
+    design: Room, ana: User, connect: Connect, origin: str | None
+) -> None:
+    await connect(ana, design, origin=origin, accept=False)
+
+
+async def test_an_anonymous_visitor_is_refused_at_the_handshake(design: Room, connect: Connect) -> None:
+    await connect(None, design, accept=False)
+
+
+async def test_someone_who_has_not_joined_is_refused_at_the_handshake(
+    design: Room, make_user: MakeUser, connect: Connect
+) -> None:
+    carl = await database_sync_to_async(make_user)("carl")
+    await connect(carl, design, accept=False)
+
+
+async def test_an_unknown_room_is_refused_at_the_handshake(ana: User, connect: Connect) -> None:
+    await connect(ana, Room(name="Nowhere", slug="nowhere"), accept=False)

@@ -1,0 +1,113 @@
+"""The one write path: what it saves, what it refuses and says, what it broadcasts."""
+
+from unittest import mock
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks
+
+from rooms.access import leave_room
+from rooms.models import Message, Room, User
+from rooms.posting import post_message
+
+
+def test_a_member_s_message_is_saved_with_its_author_and_room(design: Room, ana: User) -> None:
+    result = post_message(room=design, author=ana, data={"body": "  hello, design  "})
+
+    assert result.message is not None
+    saved = Message.objects.get()
+    assert (saved.room, saved.author, saved.body) == (design, ana, "hello, design")
+    assert not result.form.is_bound, "after a send the composer starts empty"
+
+
+def test_the_room_moves_to_the_top_of_the_lobby_when_someone_writes(design: Room, ana: User) -> None:
+    before = design.last_activity_at
+    message = post_message(room=design, author=ana, data={"body": "hi"}).message
+
+    design.refresh_from_db()
+    assert message is not None
+    assert design.last_activity_at == message.created_at > before
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        ("", "The message is empty. Type something to send."),
+        (" \n\t ", "The message is empty. Type something to send."),
+        (None, "The message is empty. Type something to send."),
+        ("x" * 4001, "A message can be at most 4000 characters long; this one has 4001."),
+        ("nul\x00here", "This text contains a NUL character, which cannot be stored. Remove it and try again."),
+        ("lone \ud800 surrogate", "This text contains a broken character (an unpaired surrogate)."),
+    ],
+    ids=["empty", "whitespace", "missing", "too-long", "nul", "lone-surrogate"],
+)
+def test_bad_text_is_refused_with_a_clear_error_and_nothing_is_saved_or_sent(
+    design: Room, ana: User, body: str | None, error: str
+) -> None:
+    with mock.patch("rooms.posting.broadcast_message") as broadcast:
+        result = post_message(room=design, author=ana, data={"body": body})
+
+    assert result.message is None
+    assert error in str(result.form.errors["body"])
+    assert result.form["body"].value() == body, "the text stays in the composer to be fixed"
+    assert not Message.objects.exists()
+    broadcast.assert_not_called()
+
+
+def test_a_message_of_exactly_the_limit_is_accepted(design: Room, ana: User) -> None:
+    assert post_message(room=design, author=ana, data={"body": "x" * 4000}).message is not None
+
+
+def test_someone_who_is_not_a_member_cannot_write(design: Room) -> None:
+    outsider = User.objects.create_user(username="eve", password="x")
+
+    with pytest.raises(PermissionDenied):
+        post_message(room=design, author=outsider, data={"body": "let me in"})
+    assert not Message.objects.exists()
+
+
+def test_a_member_who_left_or_was_deactivated_cannot_write(design: Room, ana: User, ben: User) -> None:
+    leave_room(user=ana, room=design)
+    ben.is_active = False
+    ben.save()
+
+    for author in (ana, ben):
+        with pytest.raises(PermissionDenied):
+            post_message(room=design, author=author, data={"body": "still here?"})
+    assert not Message.objects.exists()
+
+
+def test_fields_claiming_another_author_or_room_are_ignored(design: Room, ana: User, ben: User) -> None:
+    other = Room.objects.create(name="Other", slug="other")
+
+    post_message(room=design, author=ana, data={"body": "mine", "author": ben.pk, "room": other.pk})
+
+    saved = Message.objects.get()
+    assert (saved.author, saved.room) == (ana, design)
+
+
+def test_the_broadcast_happens_only_after_the_message_is_committed(
+    design: Room, ana: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    with (
+        mock.patch("rooms.posting.broadcast_message") as broadcast,
+        django_capture_on_commit_callbacks(execute=False) as callbacks,
+    ):
+        post_message(room=design, author=ana, data={"body": "after commit"})
+        broadcast.assert_not_called()
+
+    assert len(callbacks) == 1
+    callbacks[0]()
+    broadcast.assert_called_once_with(Message.objects.get())
+
+
+def test_posting_costs_the_same_few_queries_whatever_the_room_s_size(
+    design: Room, ana: User, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    # Membership check, insert, room activity update (+ savepoint and release in a test transaction).
+    with django_assert_num_queries(5):
+        post_message(room=design, author=ana, data={"body": "one"})
+    for n in range(30):
+        User.objects.create_user(username=f"member{n}").rooms.add(design)
+    with django_assert_num_queries(5):
+        post_message(room=design, author=ana, data={"body": "two"})

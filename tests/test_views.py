@@ -1,0 +1,277 @@
+"""The pages and the no-JavaScript paths: every action works with a plain form."""
+
+import re
+
+import pytest
+from django.test import Client
+from pytest_django import DjangoAssertNumQueries
+
+from rooms.history import PAGE_SIZE
+from rooms.models import Message, Room, User
+from rooms.posting import post_message
+from tests.conftest import PASSWORD, MakeUser, signed_in
+
+
+def text_of(response: object) -> str:
+    return response.content.decode()  # type: ignore[attr-defined,no-any-return]
+
+
+# Signing up, in and out
+
+
+def test_every_chat_page_sends_a_visitor_to_sign_in_which_says_how_to_sign_up(design: Room) -> None:
+    for url in ("/", "/rooms/design/"):
+        response = Client().get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+    page = text_of(Client().get("/accounts/login/"))
+    assert 'href="/accounts/signup/"' in page
+    assert "Create an account" in page
+
+
+def test_signing_up_signs_you_in_and_the_display_name_defaults_to_the_username(db: None) -> None:
+    client = Client()
+    response = client.post(
+        "/accounts/signup/",
+        {"username": "dana", "display_name": "", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    assert response.status_code == 302
+    assert User.objects.get(username="dana").display_name == "dana"
+    assert "Signed in as <bdi>dana</bdi>" in text_of(client.get("/"))
+
+
+def test_sign_up_errors_are_shown_next_to_their_field_and_focus_it(db: None) -> None:
+    response = Client().post(
+        "/accounts/signup/", {"username": "dana", "password1": PASSWORD, "password2": "something else"}
+    )
+    page = text_of(response)
+    assert response.status_code == 400
+    assert "<title>Error: Create an account" in page
+    password2 = re.search(r"<input[^>]*id=\"id_password2\"[^>]*>", page)
+    assert password2 is not None
+    assert 'aria-invalid="true"' in password2.group()
+    assert 'aria-describedby="id_password2_helptext id_password2_error"' in password2.group()
+    assert "autofocus" in password2.group()
+    assert '<div role="alert"><ul class="errorlist" id="id_password2_error">' in page
+
+
+def test_signing_in_and_out(ana: User) -> None:
+    client = Client()
+    response = client.post("/accounts/login/", {"username": "ana", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+    assert client.post("/accounts/logout/").status_code == 302
+    assert client.get("/").status_code == 302
+
+
+# The lobby
+
+
+def test_entering_a_new_name_creates_the_room_joins_it_and_shows_the_name_as_typed(ana: User) -> None:
+    client = signed_in(ana)
+    response = client.post("/", {"name": "  Design Reviews!  "})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/rooms/design-reviews/"
+    room = Room.objects.get()
+    assert room.name == "Design Reviews!"
+    assert ana in room.members.all()
+    assert '<h1 id="room-heading"><bdi>Design Reviews!</bdi></h1>' in text_of(client.get(response["Location"]))
+
+
+def test_a_name_that_leads_to_an_existing_room_enters_that_room(design: Room, make_user: MakeUser) -> None:
+    carl = make_user("carl")
+    response = signed_in(carl).post("/", {"name": "DESIGN"})
+
+    assert response["Location"] == "/rooms/design/"
+    assert Room.objects.count() == 1
+    assert Room.objects.get().name == "Design", "the room keeps its creator's spelling"
+    assert carl in design.members.all()
+
+
+def test_korean_room_names_keep_their_letters_in_the_address(ana: User) -> None:
+    client = signed_in(ana)
+    response = client.post("/", {"name": "디자인 회의"})
+
+    assert response["Location"] == "/rooms/%EB%94%94%EC%9E%90%EC%9D%B8-%ED%9A%8C%EC%9D%98/"
+    assert client.get(response["Location"]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("name", "error"),
+    [
+        ("", "Type the name of the room you want to enter."),
+        ("   ", "Type the name of the room you want to enter."),
+        ("!!! ???", "this name has none. Use at least one letter or digit."),
+        ("x" * 101, "A room name can be at most 100 characters long; this one has 101."),
+    ],
+)
+def test_an_unusable_room_name_gets_an_error_next_to_the_field(ana: User, name: str, error: str) -> None:
+    response = signed_in(ana).post("/", {"name": name})
+    page = text_of(response)
+
+    assert response.status_code == 400
+    assert error in page
+    assert 'aria-describedby="id_name_error"' in page
+    assert not Room.objects.exists()
+
+
+def test_the_lobby_lists_rooms_newest_activity_first(design: Room, ana: User) -> None:
+    quiet = Room.objects.create(name="Quiet", slug="quiet")
+    post_message(room=design, author=ana, data={"body": "design is busy"})
+
+    page = text_of(signed_in(ana).get("/"))
+
+    assert page.index("Design") < page.index("Quiet")
+    assert "What chat room would you like to enter?" in page
+    assert f'<time datetime="{quiet.last_activity_at.isoformat()}"' in page
+
+
+# The room
+
+
+def test_the_room_shows_its_messages_oldest_first_with_author_and_time(design: Room, ana: User, ben: User) -> None:
+    first = post_message(room=design, author=ana, data={"body": "first"}).message
+    post_message(room=design, author=ben, data={"body": "second"})
+    assert first is not None
+
+    page = text_of(signed_in(ana).get("/rooms/design/"))
+
+    assert page.index("first") < page.index("second")
+    assert f'<li id="message-{first.pk}"' in page
+    assert '<bdi class="author">Ana</bdi>' in page
+    assert f'<time datetime="{first.created_at.isoformat()}"' in page
+    assert "<title>Design · Chat</title>" in page
+
+
+def test_the_room_page_is_live_over_a_websocket_with_a_real_form_underneath(design: Room, ana: User) -> None:
+    page = text_of(signed_in(ana).get("/rooms/design/"))
+
+    assert 'hx-ext="ws" ws-connect="/ws/rooms/design/"' in page
+    assert re.search(r'<form id="composer" class="composer" method="post" action="/rooms/design/" ws-send>', page)
+    assert 'name="csrfmiddlewaretoken"' in page
+    assert re.search(r'<label for="id_body">Message</label>', page)
+
+
+def test_an_unknown_room_is_not_found(ana: User) -> None:
+    assert signed_in(ana).get("/rooms/nowhere/").status_code == 404
+
+
+def test_someone_who_has_not_joined_reads_the_room_and_is_offered_to_join(design: Room, make_user: MakeUser) -> None:
+    carl = make_user("carl")
+    client = signed_in(carl)
+    page = text_of(client.get("/rooms/design/"))
+
+    assert "Join room" in page
+    assert "ws-connect" not in page
+    assert 'id="composer"' not in page
+
+    assert client.post("/rooms/design/join/")["Location"] == "/rooms/design/"
+    assert 'id="composer"' in text_of(client.get("/rooms/design/"))
+
+
+def test_leaving_a_room_takes_away_its_composer(design: Room, ana: User) -> None:
+    client = signed_in(ana)
+    assert client.post("/rooms/design/leave/")["Location"] == "/"
+    assert "Join room" in text_of(client.get("/rooms/design/"))
+
+
+def test_older_messages_are_a_link_away_without_javascript(design: Room, ana: User) -> None:
+    messages = [
+        Message.objects.create(room=design, author=ana, body=f"message number {n}") for n in range(PAGE_SIZE + 5)
+    ]
+    client = signed_in(ana)
+
+    newest = text_of(client.get("/rooms/design/"))
+    assert "message number 4<" not in newest
+    assert f"message number {PAGE_SIZE + 4}<" in newest
+    older_link = f'href="/rooms/design/?before={messages[5].pk}"'
+    assert older_link in newest
+
+    older = text_of(client.get(f"/rooms/design/?before={messages[5].pk}"))
+    assert "message number 0<" in older
+    assert "message number 4<" in older
+    assert "message number 5<" not in older
+    assert "Older messages" not in older
+    assert 'href="/rooms/design/">Newest messages' in older
+    assert "ws-connect" not in older, "an old page is for reading; live messages would land out of order"
+
+
+@pytest.mark.parametrize("cursor", ["abc", "-1", "1.5", "١٢"])
+def test_a_nonsense_paging_cursor_shows_the_newest_messages(design: Room, ana: User, cursor: str) -> None:
+    response = signed_in(ana).get("/rooms/design/", {"before": cursor})
+    assert response.status_code == 200
+    assert "ws-connect" in text_of(response)
+
+
+def test_the_room_page_costs_the_same_queries_however_many_messages_and_authors(
+    design: Room, ana: User, make_user: MakeUser, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    client = signed_in(ana)
+    client.get("/rooms/design/")  # warm up what is cached per process
+    for n in range(20):
+        author = make_user(f"author{n}")
+        design.members.add(author)
+        Message.objects.create(room=design, author=author, body=f"hi {n}")
+    # session, user, room, messages with authors, membership
+    with django_assert_num_queries(5):
+        client.get("/rooms/design/")
+
+
+# Posting without JavaScript
+
+
+def test_posting_without_javascript_redirects_back_to_the_room_with_the_message(design: Room, ana: User) -> None:
+    client = signed_in(ana)
+    response = client.post("/rooms/design/", {"body": "no script needed"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/rooms/design/"
+    assert "no script needed" in text_of(client.get("/rooms/design/"))
+
+
+def test_a_refused_post_shows_the_error_next_to_the_composer_and_keeps_the_text(design: Room, ana: User) -> None:
+    response = signed_in(ana).post("/rooms/design/", {"body": "x" * 4001})
+    page = text_of(response)
+
+    assert response.status_code == 400
+    assert "A message can be at most 4000 characters long; this one has 4001." in page
+    assert 'aria-describedby="id_body_error"' in page
+    assert "x" * 4001 + "</textarea>" in page
+    assert not Message.objects.exists()
+
+
+def test_a_post_without_a_csrf_token_is_refused(design: Room, ana: User) -> None:
+    client = signed_in(ana, enforce_csrf_checks=True)
+    response = client.post("/rooms/design/", {"body": "forged"})
+
+    assert response.status_code == 403
+    assert not Message.objects.exists()
+
+
+def test_someone_who_has_not_joined_cannot_post(design: Room, make_user: MakeUser) -> None:
+    response = signed_in(make_user("carl")).post("/rooms/design/", {"body": "hello?"})
+    assert response.status_code == 403
+    assert not Message.objects.exists()
+
+
+# Whatever people type is shown as text
+
+
+HOSTILE = '<img src=x onerror="alert(1)"><div hx-get="/" hx-trigger="load">{{ 7|add:1 }}{% now "Y" %}'
+HOSTILE_NAME = '<img src=x onerror="alert(1)">{{ 7|add:1 }}'  # display names stop at 50 characters
+
+
+def test_markup_and_template_syntax_are_shown_literally_everywhere(make_user: MakeUser) -> None:
+    mallory = make_user("mallory", display_name=HOSTILE_NAME)
+    client = signed_in(mallory)
+    room_url = client.post("/", {"name": HOSTILE})["Location"]
+    client.post(room_url, {"body": HOSTILE})
+
+    for page in (text_of(client.get(room_url)), text_of(client.get("/"))):
+        assert "<img" not in page
+        assert "<div hx-get" not in page
+        assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in page
+        assert "{{ 7|add:1 }}" in page
+    assert "<title>&lt;img src=x" in text_of(client.get(room_url))
+    assert "Signed in as <bdi>&lt;img src=x onerror=&quot;alert(1)&quot;&gt;{{ 7|add:1 }}</bdi>" in page
