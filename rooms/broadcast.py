@@ -19,7 +19,7 @@ def broadcast_message(message: Message) -> None:
     html = render_to_string("rooms/room.html#message-broadcast", {"message": message}).strip()
     try:
         async_to_sync(get_channel_layer().group_send)(
-            message.room.group_name, {"type": ROOM_MESSAGE_EVENT, "html": html}
+            message.room.group_name, {"type": ROOM_MESSAGE_EVENT, "html": html, "seq": message.seq}
         )
     except Exception:
         logger.exception("could not broadcast message %s to room %s", message.pk, message.room_id)

@@ -3,37 +3,47 @@
 Thin on purpose (STYLE.md §5): a frame is parsed, handed to the same
 post_message the plain POST uses, and the sender gets back their composer;
 what everybody sees arrives through room_message, already rendered.
+
+Delivery (DESIGN.md §2): the page says, in `?after=`, the sequence number of
+the newest message it shows. On connect the consumer joins the room's group
+first and then sends what the page missed, so nothing falls between the two;
+afterwards it forwards broadcasts in sequence order, dropping repeats and
+reading any gap (a lost or late broadcast) from the database.
 """
 
-import json
+import asyncio
 import logging
 from typing import Any
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.core.exceptions import PermissionDenied
-from django.template.loader import render_to_string
-from django.utils.translation import gettext as _
 
-from rooms import access
-from rooms.forms import MessageForm
+from rooms import catch_up
+from rooms.composing import post_and_render_composer, read_compose_frame
 from rooms.models import Room, User
-from rooms.posting import post_message
 
 logger = logging.getLogger(__name__)
 
-# Closing with a 1000-range "policy" code tells htmx's ws extension not to reconnect.
+# 1008 and 1003 are final: htmx's ws extension reconnects only after 1006, 1011, 1012 and 1013.
 CLOSE_POLICY_VIOLATION = 1008
 CLOSE_UNSUPPORTED_DATA = 1003
+
+# channels-redis forgets group members after a day (group_expiry); a socket
+# that stays open longer renews its membership well before that.
+GROUP_RENEWAL_SECONDS = 6 * 60 * 60
 
 
 class RoomConsumer(AsyncWebsocketConsumer):
     room: Room
     user: User
+    last_seq: int  # the newest message this page has been sent
+    renewal: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
         user = self.scope["user"]
-        room = await find_member_room(user, self.scope["url_route"]["kwargs"]["slug"])
+        room = await database_sync_to_async(catch_up.find_member_room)(user, self.scope["url_route"]["kwargs"]["slug"])
         if room is None:
             logger.info("refused socket: user %s may not join %r", user.pk, self.scope["path"])
             await self.close()  # before accept: the handshake is answered 403
@@ -41,8 +51,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.room, self.user = room, user
         await self.channel_layer.group_add(room.group_name, self.channel_name)
         await self.accept()
+        self.last_seq = read_cursor(self.scope["query_string"], default=room.last_seq)
+        await self.send_missed()
+        self.renewal = asyncio.create_task(self.renew_group_membership())
 
     async def disconnect(self, code: int) -> None:
+        if self.renewal is not None:
+            self.renewal.cancel()
         if hasattr(self, "room"):
             await self.channel_layer.group_discard(self.room.group_name, self.channel_name)
 
@@ -59,42 +74,29 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=html)
 
     async def room_message(self, event: dict[str, Any]) -> None:
-        """A message rendered once by the process that saved it: forward it untouched."""
+        """A message rendered once by the process that saved it: forward it untouched, in order."""
+        seq = event["seq"]
+        if seq <= self.last_seq:
+            return  # already sent, by catch-up or an earlier copy
+        if seq > self.last_seq + 1:
+            await self.send_missed(until=seq - 1)
         await self.send(text_data=event["html"])
+        self.last_seq = seq
+
+    async def send_missed(self, *, until: int | None = None) -> None:
+        missed = await database_sync_to_async(catch_up.render_missed)(self.room, after=self.last_seq, until=until)
+        if missed is not None:
+            await self.send(text_data=missed.html)
+            self.last_seq = missed.last_seq
+
+    async def renew_group_membership(self) -> None:
+        while True:
+            await asyncio.sleep(GROUP_RENEWAL_SECONDS)
+            await self.channel_layer.group_add(self.room.group_name, self.channel_name)
 
 
-@database_sync_to_async
-def find_member_room(user: User, slug: str) -> Room | None:
-    if not user.is_authenticated:
-        return None
-    room = Room.objects.filter(slug=slug).first()
-    return room if room is not None and access.is_member(user, room) else None
-
-
-def read_compose_frame(text: str) -> dict[str, str] | None:
-    """The compose form's fields from an htmx ws-send frame, or None if the frame is not one.
-
-    Only "body" is taken; everything else the frame carries (the CSRF token,
-    htmx's HEADERS, fields claiming another author or room) is ignored.
-    """
-    try:
-        frame = json.loads(text)
-    except (ValueError, RecursionError):
-        return None
-    if not isinstance(frame, dict):
-        return None
-    body = frame.get("body")
-    if body is None:
-        return {"body": ""}
-    return {"body": body} if isinstance(body, str) else None
-
-
-def post_and_render_composer(room: Room, author: User, fields: dict[str, str] | None) -> str:
-    """Post the message and render the sender's composer: cleared after a send, with its error after a refusal."""
-    if fields is None:
-        form = MessageForm({"body": ""})
-        form.errors.clear()
-        form.add_error("body", _("The server could not read this message. Reload the page and send it again."))
-    else:
-        form = post_message(room=room, author=author, data=fields).form
-    return render_to_string("rooms/room.html#composer-fields", {"form": form, "swap_oob": True}).strip()
+def read_cursor(query_string: bytes, *, default: int) -> int:
+    """`?after=N` from the socket's address; without a readable one, the page is taken to be up to date."""
+    values = parse_qs(query_string.decode("latin-1")).get("after", [])
+    value = values[0] if values else ""
+    return int(value) if value.isascii() and value.isdigit() else default

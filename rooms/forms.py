@@ -4,6 +4,7 @@ The WebSocket consumer and the plain POST views both validate through these
 forms, so the same text gets the same error whichever way it came.
 """
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -76,7 +77,19 @@ class StorableCharField(forms.CharField):
         self.validators.append(reject_unstorable_characters)
 
 
+class OptionalUUIDField(forms.UUIDField):
+    """An id that cannot be read is no id: the message still goes, only without duplicate protection."""
+
+    def to_python(self, value: Any) -> uuid.UUID | None:  # type: ignore[override]  # django-stubs says str
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            return None
+
+
 class MessageForm(ChatFormMixin, forms.Form):
+    # A fresh id for every message the composer starts; see Message.client_id.
+    client_id = OptionalUUIDField(required=False, initial=uuid.uuid4, widget=forms.HiddenInput)
     body = StorableCharField(
         label=_("Message"),
         max_length=MESSAGE_MAX_LENGTH,

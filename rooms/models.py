@@ -22,6 +22,10 @@ class Room(models.Model):
     slug = models.SlugField(max_length=ROOM_NAME_MAX_LENGTH, unique=True, allow_unicode=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_activity_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # The sequence number of the room's newest message. Messages are numbered
+    # 1, 2, 3... per room, under a lock on this row, so that numbering order is
+    # commit order and a page can tell a missed message from one not yet sent.
+    last_seq = models.PositiveBigIntegerField(default=0)
     members = models.ManyToManyField(User, through="Membership", related_name="rooms")
 
     class Meta:
@@ -58,11 +62,18 @@ class Message(models.Model):
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="messages")
     author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="messages")
     body = models.TextField(max_length=MESSAGE_MAX_LENGTH)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField()
+    seq = models.PositiveBigIntegerField()
+    # Chosen by the sender's page for each message it composes, so that a
+    # frame sent twice (a double click, a replay after a reconnect) is stored once.
+    client_id = models.UUIDField(null=True, blank=True)
 
     class Meta:
-        # Pages of history are "the 50 before this id" within one room.
-        indexes = [models.Index(fields=["room", "-id"], name="message_room_newest_first")]
+        constraints = [
+            # Also the index for history pages and catch-up: "the messages of a room after/before n".
+            models.UniqueConstraint(fields=["room", "seq"], name="one_message_per_room_and_seq"),
+            models.UniqueConstraint(fields=["author", "client_id"], name="one_message_per_client_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.author}: {self.body[:40]}"

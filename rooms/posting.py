@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 
 from rooms.access import is_member
 from rooms.broadcast import broadcast_message
@@ -33,20 +34,37 @@ class PostResult:
 def post_message(*, room: Room, author: User, data: Mapping[str, Any]) -> PostResult:
     """Save what `author` typed into `room` and broadcast it after commit.
 
-    `data` is the submitted form (or WebSocket frame); only its "body" is read:
-    the author and the room come from the caller's session and URL, never
-    from the data. Raises PermissionDenied when the author may not write here.
+    `data` is the submitted form (or WebSocket frame); only its "body" and
+    "client_id" are read: the author and the room come from the caller's
+    session and URL, never from the data. Raises PermissionDenied when the
+    author may not write here.
     """
     if not is_member(author, room):
         logger.info("refused message: user %s is not a member of room %s", author.pk, room.pk)
         raise PermissionDenied
-    form = MessageForm({"body": data.get("body")})
+    form = MessageForm({"body": data.get("body"), "client_id": data.get("client_id")})
     if not form.is_valid():
-        codes = [error.code for error in form.errors.as_data()["body"]]
+        codes = [error.code for errors in form.errors.as_data().values() for error in errors]
         logger.info("refused message from user %s in room %s: %s", author.pk, room.pk, codes)
         return PostResult(form=form, message=None)
+    client_id = form.cleaned_data["client_id"]
     with transaction.atomic():
-        message = Message.objects.create(room=room, author=author, body=form.cleaned_data["body"])
-        Room.objects.filter(pk=room.pk).update(last_activity_at=message.created_at)
+        # Locking the room row serialises writers in this room, so sequence
+        # numbers are handed out, and committed, in one order.
+        locked = Room.objects.select_for_update().get(pk=room.pk)
+        if client_id is not None and (sent := Message.objects.filter(author=author, client_id=client_id).first()):
+            # Sent before (a double click, a replay after reconnecting): already saved and broadcast.
+            return PostResult(form=MessageForm(), message=sent)
+        locked.last_seq += 1
+        locked.last_activity_at = timezone.now()
+        locked.save(update_fields=["last_seq", "last_activity_at"])
+        message = Message.objects.create(
+            room=locked,
+            author=author,
+            body=form.cleaned_data["body"],
+            seq=locked.last_seq,
+            client_id=client_id,
+            created_at=locked.last_activity_at,
+        )
         transaction.on_commit(partial(broadcast_message, message))
     return PostResult(form=MessageForm(), message=message)

@@ -7,7 +7,8 @@ from django.test import Client
 from pytest_django.fixtures import Settings
 
 from rooms import access
-from rooms.models import Room, User
+from rooms.models import Message, Room, User
+from rooms.posting import post_message
 
 PASSWORD = "correct horse battery staple"
 
@@ -53,3 +54,10 @@ def signed_in(user: User, *, enforce_csrf_checks: bool = False) -> Client:
 def fast_password_hashing(settings: Settings) -> None:
     # Real hashing costs ~0.3 s per user; these tests are not about passwords.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def say(room: Room, author: User, body: str) -> Message:
+    """`author` sends `body` to `room` through the one write path."""
+    message = post_message(room=room, author=author, data={"body": body}).message
+    assert message is not None, f"{author} could not say {body!r} in {room}"
+    return message

@@ -2,17 +2,21 @@
 
 import json
 import re
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from unittest import mock
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from config.asgi import application
 from rooms import access
+from rooms.history import PAGE_SIZE
 from rooms.models import Message, Room, User
-from tests.conftest import MakeUser
+from tests.conftest import MakeUser, say
 
 pytestmark = pytest.mark.django_db(transaction=True)  # broadcasts wait for a real commit
 
@@ -32,14 +36,20 @@ async def connect() -> AsyncIterator[Connect]:
     opened: list[WebsocketCommunicator] = []
 
     async def open_socket(
-        user: User | None, room: Room, *, origin: str | None = "http://localhost:8000", accept: bool = True
+        user: User | None,
+        room: Room,
+        *,
+        after: int | None = None,
+        origin: str | None = "http://localhost:8000",
+        accept: bool = True,
     ) -> WebsocketCommunicator:
         headers = [(b"host", b"localhost:8000")]
         if origin is not None:
             headers.append((b"origin", origin.encode()))
         if user is not None:
             headers.append((b"cookie", (await session_cookie(user)).encode()))
-        communicator = WebsocketCommunicator(application, room.get_socket_url(), headers=headers)
+        address = room.get_socket_url() + ("" if after is None else f"?after={after}")
+        communicator = WebsocketCommunicator(application, address, headers=headers)
         connected, _ = await communicator.connect()
         assert connected is accept, f"expected the handshake to be {'accepted' if accept else 'refused'}"
         opened.append(communicator)
@@ -200,3 +210,87 @@ async def test_someone_who_has_not_joined_is_refused_at_the_handshake(
 
 async def test_an_unknown_room_is_refused_at_the_handshake(ana: User, connect: Connect) -> None:
     await connect(ana, Room(name="Nowhere", slug="nowhere"), accept=False)
+
+
+# Delivery: exactly once, in order, whatever the network did
+
+
+async def test_on_connect_a_page_gets_what_it_missed_in_order_and_only_that(
+    design: Room, ana: User, ben: User, connect: Connect
+) -> None:
+    for body in ("one", "two", "three"):
+        await database_sync_to_async(say)(design, ana, body)
+
+    socket = await connect(ben, design, after=1)
+
+    missed = await socket.receive_from(timeout=2)
+    assert missed.startswith('<ol id="message-list" hx-swap-oob="beforeend">')
+    assert "one" not in missed
+    assert missed.index("two") < missed.index("three")
+    assert await socket.receive_nothing(timeout=0.2)
+
+
+async def test_a_page_that_is_up_to_date_gets_nothing_on_connect(design: Room, ana: User, connect: Connect) -> None:
+    await database_sync_to_async(say)(design, ana, "seen already")
+    assert await (await connect(ana, design, after=1)).receive_nothing(timeout=0.2)
+    assert await (await connect(ana, design)).receive_nothing(timeout=0.2), "no cursor: the page is taken as current"
+
+
+async def test_a_page_that_missed_more_than_a_page_gets_a_link_instead_of_a_wall(
+    design: Room, ana: User, ben: User, connect: Connect
+) -> None:
+    for n in range(PAGE_SIZE + 3):
+        await database_sync_to_async(say)(design, ana, f"message {n}")
+
+    socket = await connect(ben, design, after=1)
+
+    notice = await socket.receive_from(timeout=2)
+    assert f"{PAGE_SIZE + 2} new messages while you were away: show them" in notice
+    assert 'href="/rooms/design/"' in notice
+    assert "message 7" not in notice
+
+    await ana_sends(connect, ana, design, "and one more")
+    assert "and one more" in await socket.receive_from(timeout=2), "live messages follow the link"
+
+
+async def ana_sends(connect: Connect, ana: User, room: Room, body: str) -> None:
+    sender = await connect(ana, room)
+    await sender.send_to(text_data=compose(body))
+
+
+async def test_a_broadcast_delivered_twice_is_shown_once(design: Room, ana: User, ben: User, connect: Connect) -> None:
+    socket = await connect(ben, design, after=0)
+    message = await database_sync_to_async(say)(design, ana, "once only")
+    first = await socket.receive_from(timeout=2)
+
+    await get_channel_layer().group_send(design.group_name, {"type": "room.message", "html": first, "seq": message.seq})
+
+    assert "once only" in first
+    assert await socket.receive_nothing(timeout=0.2)
+
+
+async def test_a_lost_broadcast_is_read_from_the_database_before_the_next_one(
+    design: Room, ana: User, ben: User, connect: Connect
+) -> None:
+    socket = await connect(ben, design, after=0)
+    with mock.patch("rooms.posting.broadcast_message"):  # this one never reaches the channel layer
+        await database_sync_to_async(say)(design, ana, "lost on the way")
+    await database_sync_to_async(say)(design, ana, "arrived")
+
+    gap = await socket.receive_from(timeout=2)
+    latest = await socket.receive_from(timeout=2)
+    assert "lost on the way" in gap
+    assert "arrived" in latest
+    assert await socket.receive_nothing(timeout=0.2)
+
+
+async def test_a_frame_replayed_after_a_reconnect_is_stored_once(design: Room, ana: User, connect: Connect) -> None:
+    frame = compose("sent twice", client_id=str(uuid.uuid4()))
+    first, second = await connect(ana, design), await connect(ana, design)
+
+    await first.send_to(text_data=frame)
+    await first.receive_from(timeout=2)
+    await second.send_to(text_data=frame)
+    await second.receive_from(timeout=2)
+
+    assert await Message.objects.filter(body="sent twice").acount() == 1

@@ -1,5 +1,6 @@
 """The one write path: what it saves, what it refuses and says, what it broadcasts."""
 
+import uuid
 from unittest import mock
 
 import pytest
@@ -104,10 +105,48 @@ def test_the_broadcast_happens_only_after_the_message_is_committed(
 def test_posting_costs_the_same_few_queries_whatever_the_room_s_size(
     design: Room, ana: User, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
-    # Membership check, insert, room activity update (+ savepoint and release in a test transaction).
-    with django_assert_num_queries(5):
-        post_message(room=design, author=ana, data={"body": "one"})
+    # Membership check; then, in a transaction (a savepoint inside the test's own):
+    # lock the room, look for the same client id, number the message and save it.
+    with django_assert_num_queries(7):
+        post_message(room=design, author=ana, data={"body": "one", "client_id": str(uuid.uuid4())})
     for n in range(30):
         User.objects.create_user(username=f"member{n}").rooms.add(design)
-    with django_assert_num_queries(5):
-        post_message(room=design, author=ana, data={"body": "two"})
+    with django_assert_num_queries(7):
+        post_message(room=design, author=ana, data={"body": "two", "client_id": str(uuid.uuid4())})
+
+
+def test_messages_are_numbered_one_after_another_in_each_room(design: Room, ana: User, ben: User) -> None:
+    other = Room.objects.create(name="Other", slug="other")
+    other.members.add(ana)
+    for author, room in [(ana, design), (ben, design), (ana, other), (ana, design)]:
+        post_message(room=room, author=author, data={"body": "hi"})
+
+    assert list(design.messages.order_by("seq").values_list("seq", flat=True)) == [1, 2, 3]
+    assert list(other.messages.values_list("seq", flat=True)) == [1]
+    design.refresh_from_db()
+    assert design.last_seq == 3
+
+
+def test_the_same_message_sent_twice_is_stored_and_broadcast_once(design: Room, ana: User) -> None:
+    frame = {"body": "double click", "client_id": str(uuid.uuid4())}
+    with mock.patch("rooms.posting.broadcast_message") as broadcast:
+        first = post_message(room=design, author=ana, data=frame)
+        again = post_message(room=design, author=ana, data=frame)
+
+    assert first.message == again.message
+    assert Message.objects.count() == 1
+    assert broadcast.call_count <= 1
+    assert not again.form.is_bound, "the sender's composer is cleared either way"
+
+
+def test_an_unreadable_client_id_still_sends_the_message(design: Room, ana: User) -> None:
+    result = post_message(room=design, author=ana, data={"body": "hi", "client_id": "not-a-uuid"})
+    assert result.message is not None
+    assert result.message.client_id is None
+
+
+def test_each_fresh_composer_carries_a_new_client_id(design: Room, ana: User) -> None:
+    first = post_message(room=design, author=ana, data={"body": "one"}).form
+    second = post_message(room=design, author=ana, data={"body": "two"}).form
+    assert first["client_id"].value() != second["client_id"].value()
+    assert uuid.UUID(str(first["client_id"].value()))

@@ -9,7 +9,7 @@ from pytest_django import DjangoAssertNumQueries
 from rooms.history import PAGE_SIZE
 from rooms.models import Message, Room, User
 from rooms.posting import post_message
-from tests.conftest import PASSWORD, MakeUser, signed_in
+from tests.conftest import PASSWORD, MakeUser, say, signed_in
 
 
 def text_of(response: object) -> str:
@@ -145,9 +145,11 @@ def test_the_room_shows_its_messages_oldest_first_with_author_and_time(design: R
 
 
 def test_the_room_page_is_live_over_a_websocket_with_a_real_form_underneath(design: Room, ana: User) -> None:
+    say(design, ana, "one")
+    say(design, ana, "two")
     page = text_of(signed_in(ana).get("/rooms/design/"))
 
-    assert 'hx-ext="ws" ws-connect="/ws/rooms/design/"' in page
+    assert 'hx-ext="ws" ws-connect="/ws/rooms/design/?after=2"' in page, "the socket asks for what came after"
     assert re.search(r'<form id="composer" class="composer" method="post" action="/rooms/design/" ws-send>', page)
     assert 'name="csrfmiddlewaretoken"' in page
     assert re.search(r'<label for="id_body">Message</label>', page)
@@ -177,18 +179,16 @@ def test_leaving_a_room_takes_away_its_composer(design: Room, ana: User) -> None
 
 
 def test_older_messages_are_a_link_away_without_javascript(design: Room, ana: User) -> None:
-    messages = [
-        Message.objects.create(room=design, author=ana, body=f"message number {n}") for n in range(PAGE_SIZE + 5)
-    ]
+    messages = [say(design, ana, f"message number {n}") for n in range(PAGE_SIZE + 5)]
     client = signed_in(ana)
 
     newest = text_of(client.get("/rooms/design/"))
     assert "message number 4<" not in newest
     assert f"message number {PAGE_SIZE + 4}<" in newest
-    older_link = f'href="/rooms/design/?before={messages[5].pk}"'
+    older_link = f'href="/rooms/design/?before={messages[5].seq}"'
     assert older_link in newest
 
-    older = text_of(client.get(f"/rooms/design/?before={messages[5].pk}"))
+    older = text_of(client.get(f"/rooms/design/?before={messages[5].seq}"))
     assert "message number 0<" in older
     assert "message number 4<" in older
     assert "message number 5<" not in older
@@ -212,7 +212,7 @@ def test_the_room_page_costs_the_same_queries_however_many_messages_and_authors(
     for n in range(20):
         author = make_user(f"author{n}")
         design.members.add(author)
-        Message.objects.create(room=design, author=author, body=f"hi {n}")
+        say(design, author, f"hi {n}")
     # session, user, room, messages with authors, membership
     with django_assert_num_queries(5):
         client.get("/rooms/design/")

@@ -1,0 +1,42 @@
+"""Reading what a page missed, for the room socket (DESIGN.md §2). Synchronous: the consumer wraps these."""
+
+from dataclasses import dataclass
+
+from django.template.loader import render_to_string
+
+from rooms import access
+from rooms.history import PAGE_SIZE, messages_after
+from rooms.models import Room, User
+
+
+@dataclass(frozen=True)
+class Missed:
+    html: str  # one frame: the missed messages, or a link to them when there are too many
+    last_seq: int
+
+
+def find_member_room(user: User, slug: str) -> Room | None:
+    if not user.is_authenticated:
+        return None
+    room = Room.objects.filter(slug=slug).first()
+    return room if room is not None and access.is_member(user, room) else None
+
+
+def render_missed(room: Room, *, after: int, until: int | None = None) -> Missed | None:
+    """The messages after `after` (up to `until`), or None when nothing was missed.
+
+    More than a page is not sent as a wall of text: the page gets a link that
+    loads the newest messages instead.
+    """
+    messages = messages_after(room, after, limit=PAGE_SIZE + 1)
+    if until is not None:
+        messages = [message for message in messages if message.seq <= until]
+    if not messages:
+        return None
+    if len(messages) <= PAGE_SIZE:
+        html = render_to_string("rooms/room.html#missed-messages", {"messages": messages})
+        return Missed(html=html.strip(), last_seq=messages[-1].seq)
+    room.refresh_from_db(fields=["last_seq"])
+    last_seq = room.last_seq if until is None else until
+    html = render_to_string("rooms/room.html#missed-too-many", {"room": room, "count": last_seq - after})
+    return Missed(html=html.strip(), last_seq=last_seq)
