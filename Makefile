@@ -15,10 +15,11 @@ run: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver
 
-# Production-like: uvicorn (uvloop, httptools) on all interfaces, settings from the environment.
+# Production-like: uvicorn with the options in config/serve.py, settings from the environment.
+# WEB_CONCURRENCY=N runs N processes (they need REDIS_URL, and PostgreSQL or one shared SQLite file).
 serve: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/uvicorn config.asgi:application --host $${HOST:-0.0.0.0} --port $${PORT:-8000}
+	$(BIN)/python -m config.serve --host $${HOST:-0.0.0.0} --port $${PORT:-8000}
 
 test: lint test-sqlite test-postgres
 

@@ -110,6 +110,10 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# How many messages one person may send (limits' notation), and where the counts live.
+MESSAGE_RATE_LIMIT = env.str("MESSAGE_RATE_LIMIT", default="10 per 10 seconds")
+RATE_LIMIT_STORAGE_URL = REDIS_URL or "memory://"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -132,6 +136,27 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # works without a collectstatic step; vendored files carry their version in
 # their name, so caches never hold a stale htmx.
 SERVESTATIC_USE_FINDERS = True
+
+# Behind TLS (HTTPS=true): cookies travel only over HTTPS, browsers are told
+# to insist on it (HSTS), and plain HTTP is redirected. Off by default so that
+# the zero-configuration run works on http://127.0.0.1.
+HTTPS = env.bool("HTTPS", default=False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 60 * 60 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
+if env.bool("BEHIND_TLS_PROXY", default=False):
+    # Only behind a proxy that sets this header itself, or clients could claim HTTPS.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SILENCED_SYSTEM_CHECKS = [
+    # HSTS preload (security.W021) commits the whole domain to HTTPS in browsers'
+    # built-in lists for months; that is the operator's decision, not a default.
+    "security.W021",
+]
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {
     "version": 1,

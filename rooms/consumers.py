@@ -29,6 +29,10 @@ logger = logging.getLogger(__name__)
 # 1008 and 1003 are final: htmx's ws extension reconnects only after 1006, 1011, 1012 and 1013.
 CLOSE_POLICY_VIOLATION = 1008
 CLOSE_UNSUPPORTED_DATA = 1003
+CLOSE_MESSAGE_TOO_BIG = 1009
+# Servers started with config/serve.py refuse bigger frames themselves; this
+# holds for any server. Counted in characters, which is never more than bytes.
+MAX_FRAME_CHARACTERS = 64 * 1024
 
 # channels-redis forgets group members after a day (group_expiry); a socket
 # that stays open longer renews its membership well before that.
@@ -64,6 +68,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if text_data is None:
             await self.close(code=CLOSE_UNSUPPORTED_DATA)
+            return
+        if len(text_data) > MAX_FRAME_CHARACTERS:
+            logger.info("closed socket of user %s: frame of %d characters", self.user.pk, len(text_data))
+            await self.close(code=CLOSE_MESSAGE_TOO_BIG)
             return
         fields = read_compose_frame(text_data)
         try:

@@ -14,11 +14,13 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from rooms.access import is_member
 from rooms.broadcast import broadcast_message
 from rooms.forms import MessageForm
 from rooms.models import Message, Room, User
+from rooms.rate_limit import may_send_message
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +45,10 @@ def post_message(*, room: Room, author: User, data: Mapping[str, Any]) -> PostRe
         logger.info("refused message: user %s is not a member of room %s", author.pk, room.pk)
         raise PermissionDenied
     form = MessageForm({"body": data.get("body"), "client_id": data.get("client_id")})
+    if not may_send_message(author):
+        logger.info("refused message from user %s in room %s: rate limit", author.pk, room.pk)
+        form.add_error("body", _("You are sending messages too fast. Wait a few seconds, then send this one again."))
+        return PostResult(form=form, message=None)
     if not form.is_valid():
         codes = [error.code for errors in form.errors.as_data().values() for error in errors]
         logger.info("refused message from user %s in room %s: %s", author.pk, room.pk, codes)

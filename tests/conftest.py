@@ -9,6 +9,7 @@ from pytest_django.fixtures import Settings
 from rooms import access
 from rooms.models import Message, Room, User
 from rooms.posting import post_message
+from rooms.rate_limit import limiter
 
 PASSWORD = "correct horse battery staple"
 
@@ -51,9 +52,18 @@ def signed_in(user: User, *, enforce_csrf_checks: bool = False) -> Client:
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Settings) -> None:
+def test_settings(settings: Settings) -> None:
     # Real hashing costs ~0.3 s per user; these tests are not about passwords.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests send faster than people; the rate limit has tests of its own (rate_limited).
+    settings.MESSAGE_RATE_LIMIT = "1000 per second"
+
+
+@pytest.fixture
+def rate_limited(settings: Settings) -> None:
+    """A tight limit, three messages a minute, with counts from earlier tests forgotten."""
+    settings.MESSAGE_RATE_LIMIT = "3 per minute"
+    limiter(settings.RATE_LIMIT_STORAGE_URL).storage.reset()
 
 
 def say(room: Room, author: User, body: str) -> Message:

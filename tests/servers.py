@@ -21,6 +21,13 @@ import environ
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# The running server behind each base URL, for tests that stop or restart one.
+_processes: dict[str, subprocess.Popen[bytes]] = {}
+
+
+def process_of(base_url: str) -> subprocess.Popen[bytes]:
+    return _processes[base_url]
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -77,24 +84,26 @@ def _migrate(database_url: str) -> None:
 
 @contextmanager
 def uvicorn_server(*, database_url: str, redis_url: str | None = None, log_path: Path) -> Iterator[str]:
-    """Start `uvicorn config.asgi:application` on a free port; yields its base URL."""
+    """Start the production server (config/serve.py: uvicorn) on a free port; yields its base URL."""
     port = free_port()
     overrides = {"DATABASE_URL": database_url}
     if redis_url:
         overrides["REDIS_URL"] = redis_url
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, "-m", "config.serve", "--host", "127.0.0.1", "--port", str(port)],
             cwd=ROOT,
             env=server_environment(**overrides),
             stdout=log,
             stderr=subprocess.STDOUT,
         )
         base_url = f"http://127.0.0.1:{port}"
+        _processes[base_url] = process
         try:
             _wait_until_serving(base_url, process, log_path)
             yield base_url
         finally:
+            del _processes[base_url]
             process.terminate()
             try:
                 process.wait(timeout=10)

@@ -6,10 +6,12 @@ from unittest import mock
 import pytest
 from django.core.exceptions import PermissionDenied
 from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks
+from pytest_django.fixtures import Settings
 
 from rooms.access import leave_room
 from rooms.models import Message, Room, User
 from rooms.posting import post_message
+from tests.servers import free_port
 
 
 def test_a_member_s_message_is_saved_with_its_author_and_room(design: Room, ana: User) -> None:
@@ -150,3 +152,29 @@ def test_each_fresh_composer_carries_a_new_client_id(design: Room, ana: User) ->
     second = post_message(room=design, author=ana, data={"body": "two"}).form
     assert first["client_id"].value() != second["client_id"].value()
     assert uuid.UUID(str(first["client_id"].value()))
+
+
+SLOW_DOWN = "You are sending messages too fast. Wait a few seconds, then send this one again."
+
+
+def test_a_flood_is_told_to_slow_down_and_others_are_unaffected(
+    design: Room, ana: User, ben: User, rate_limited: None
+) -> None:
+    for n in range(3):
+        assert post_message(room=design, author=ana, data={"body": f"{n}"}).message is not None
+
+    refused = post_message(room=design, author=ana, data={"body": "one too many"})
+
+    assert refused.message is None
+    assert SLOW_DOWN in str(refused.form.errors["body"])
+    assert refused.form["body"].value() == "one too many", "the text waits in the composer"
+    assert post_message(room=design, author=ben, data={"body": "I can still talk"}).message is not None
+    assert Message.objects.count() == 4
+
+
+def test_the_limit_fails_open_when_its_store_is_down(design: Room, ana: User, settings: Settings) -> None:
+    settings.MESSAGE_RATE_LIMIT = "1 per minute"
+    settings.RATE_LIMIT_STORAGE_URL = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+
+    for body in ("one", "two"):
+        assert post_message(room=design, author=ana, data={"body": body}).message is not None

@@ -1,0 +1,31 @@
+"""Production settings come from the environment and pass Django's deployment checklist."""
+
+import secrets
+import subprocess
+import sys
+
+from tests.servers import ROOT, server_environment
+
+PRODUCTION = {"HTTPS": "true", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "chat.example.org"}
+
+
+def check_deploy(**environment: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=server_environment(**environment),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_settings_pass_the_deployment_checklist() -> None:
+    result = check_deploy(**PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_checklist_catches_a_deployment_that_forgot_https() -> None:
+    result = check_deploy(**{**PRODUCTION, "HTTPS": "false"})
+    assert result.returncode != 0
+    assert "SESSION_COOKIE_SECURE" in result.stderr + result.stdout

@@ -1,0 +1,57 @@
+"""The production server as a client meets it: config/serve.py running uvicorn."""
+
+import json
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import websockets
+from websockets.sync.client import ClientConnection
+
+from tests.servers import live_database, process_of, uvicorn_server
+from tests.visitors import Visitor
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    with (
+        live_database(tmp_path) as database_url,
+        uvicorn_server(database_url=database_url, log_path=tmp_path / "server.log") as url,
+    ):
+        yield url
+
+
+def member_socket(server: str) -> tuple[Visitor, ClientConnection]:
+    visitor = Visitor(server)
+    visitor.sign_up()
+    return visitor, visitor.open_socket(visitor.enter_room("Serving"))
+
+
+def test_static_files_and_htmx_are_served_by_uvicorn_itself(server: str) -> None:
+    with Visitor(server).opener.open(server + "/static/vendor/htmx-ext-ws-2.0.4.min.js") as response:
+        assert response.status == 200
+        assert "javascript" in response.headers["Content-Type"]
+        assert b'defineExtension("ws"' in response.read()
+
+
+def test_a_frame_over_64_kib_is_refused_by_the_server_with_1009(server: str) -> None:
+    visitor, socket = member_socket(server)
+    with socket:
+        socket.send(json.dumps({"body": "x" * (65 * 1024)}))
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            socket.recv(timeout=5)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 1009
+    assert "x" * 100 not in visitor.get("/rooms/serving/")
+
+
+def test_a_server_shutting_down_closes_sockets_with_1012_so_pages_reconnect(server: str) -> None:
+    _, socket = member_socket(server)
+    with socket:
+        process_of(server).send_signal(signal.SIGTERM)
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            socket.recv(timeout=10)
+    assert closed.value.rcvd is not None
+    # 1012 (service restart) is one of the codes htmx's ws extension reconnects after.
+    assert closed.value.rcvd.code == 1012
