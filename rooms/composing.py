@@ -1,10 +1,12 @@
 """What the room socket does with a compose frame, as plain synchronous code."""
 
 import json
+from dataclasses import dataclass
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from rooms.catch_up import render_missed
 from rooms.forms import MessageForm
 from rooms.models import Room, User
 from rooms.posting import post_message
@@ -32,12 +34,32 @@ def read_compose_frame(text: str) -> dict[str, str] | None:
     return {"body": body, "client_id": client_id if isinstance(client_id, str) else ""}
 
 
-def post_and_render_composer(room: Room, author: User, fields: dict[str, str] | None) -> str:
-    """Post the message and render the sender's composer: cleared after a send, with its error after a refusal."""
+@dataclass(frozen=True)
+class Reply:
+    html: str  # one frame for the sender: their composer, and their message if it is new to their page
+    last_seq: int  # the newest message the sender's page now shows
+
+
+def post_and_reply(room: Room, author: User, fields: dict[str, str] | None, *, shown_up_to: int) -> Reply:
+    """Post the message and build the sender's reply.
+
+    The composer comes back cleared after a send, or with its error after a
+    refusal. The sender's own message comes back too, with anything before it
+    that their page lacks, read from the database: so the sender sees what
+    they sent even when the broadcast is lost (Redis down), and in order.
+    """
     if fields is None:
         form = MessageForm({"body": ""})
         form.errors.clear()
         form.add_error("body", _("The server could not read this message. Reload the page and send it again."))
+        message = None
     else:
-        form = post_message(room=room, author=author, data=fields).form
-    return render_to_string("rooms/room.html#composer-fields", {"form": form, "swap_oob": True}).strip()
+        result = post_message(room=room, author=author, data=fields)
+        form, message = result.form, result.message
+    parts = [render_to_string("rooms/room.html#composer-fields", {"form": form, "swap_oob": True}).strip()]
+    if message is not None and message.seq > shown_up_to:
+        missed = render_missed(room, after=shown_up_to, until=message.seq)
+        if missed is not None:
+            parts.append(missed.html)
+            shown_up_to = missed.last_seq
+    return Reply(html="\n".join(parts), last_seq=shown_up_to)

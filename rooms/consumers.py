@@ -21,7 +21,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.core.exceptions import PermissionDenied
 
 from rooms import catch_up
-from rooms.composing import post_and_render_composer, read_compose_frame
+from rooms.composing import post_and_reply, read_compose_frame
 from rooms.models import Room, User
 
 logger = logging.getLogger(__name__)
@@ -75,11 +75,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return
         fields = read_compose_frame(text_data)
         try:
-            html = await database_sync_to_async(post_and_render_composer)(self.room, self.user, fields)
+            reply = await database_sync_to_async(post_and_reply)(
+                self.room, self.user, fields, shown_up_to=self.last_seq
+            )
         except PermissionDenied:
             await self.close(code=CLOSE_POLICY_VIOLATION)
             return
-        await self.send(text_data=html)
+        await self.send(text_data=reply.html)
+        self.last_seq = reply.last_seq
 
     async def room_message(self, event: dict[str, Any]) -> None:
         """A message rendered once by the process that saved it: forward it untouched, in order."""

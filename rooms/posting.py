@@ -12,7 +12,7 @@ from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,12 +39,22 @@ def post_message(*, room: Room, author: User, data: Mapping[str, Any]) -> PostRe
     `data` is the submitted form (or WebSocket frame); only its "body" and
     "client_id" are read: the author and the room come from the caller's
     session and URL, never from the data. Raises PermissionDenied when the
-    author may not write here.
+    author may not write here. When the database fails, nothing is saved or
+    broadcast, and the form says so, with the text kept.
     """
+    form = MessageForm({"body": data.get("body"), "client_id": data.get("client_id")})
+    try:
+        return _post_message(room=room, author=author, form=form)
+    except DatabaseError:
+        logger.exception("could not save a message from user %s in room %s", author.pk, room.pk)
+        form.add_error("body", _("The server could not save this message, so it was not sent. Try again in a moment."))
+        return PostResult(form=form, message=None)
+
+
+def _post_message(*, room: Room, author: User, form: MessageForm) -> PostResult:
     if not is_member(author, room):
         logger.info("refused message: user %s is not a member of room %s", author.pk, room.pk)
         raise PermissionDenied
-    form = MessageForm({"body": data.get("body"), "client_id": data.get("client_id")})
     if not may_send_message(author):
         logger.info("refused message from user %s in room %s: rate limit", author.pk, room.pk)
         form.add_error("body", _("You are sending messages too fast. Wait a few seconds, then send this one again."))

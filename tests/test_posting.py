@@ -5,6 +5,7 @@ from unittest import mock
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import OperationalError
 from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks
 from pytest_django.fixtures import Settings
 
@@ -178,3 +179,18 @@ def test_the_limit_fails_open_when_its_store_is_down(design: Room, ana: User, se
 
     for body in ("one", "two"):
         assert post_message(room=design, author=ana, data={"body": body}).message is not None
+
+
+def test_when_the_database_fails_the_sender_is_told_and_nothing_is_broadcast(design: Room, ana: User) -> None:
+    with (
+        mock.patch.object(Message.objects, "create", side_effect=OperationalError("database is locked")),
+        mock.patch("rooms.posting.broadcast_message") as broadcast,
+    ):
+        result = post_message(room=design, author=ana, data={"body": "important"})
+
+    assert result.message is None
+    assert "The server could not save this message, so it was not sent." in str(result.form.errors["body"])
+    assert result.form["body"].value() == "important"
+    broadcast.assert_not_called()
+    design.refresh_from_db()
+    assert design.last_seq == 0, "the numbering was rolled back with the message"
