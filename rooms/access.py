@@ -8,6 +8,7 @@ leaving it.
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 
+from rooms.cutoff import cut_off_from_room
 from rooms.models import Membership, Room, User
 
 
@@ -35,3 +36,4 @@ def join_room(*, user: User, room: Room) -> None:
 
 def leave_room(*, user: User, room: Room) -> None:
     Membership.objects.filter(room=room, user=user).delete()
+    cut_off_from_room(user, room)

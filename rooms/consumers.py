@@ -13,6 +13,7 @@ reading any gap (a lost or late broadcast) from the database.
 
 import asyncio
 import logging
+from collections import Counter
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -20,7 +21,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.core.exceptions import PermissionDenied
 
-from rooms import catch_up
+from rooms import catch_up, cutoff
 from rooms.composing import post_and_reply, read_compose_frame
 from rooms.models import Room, User
 
@@ -34,6 +35,10 @@ CLOSE_MESSAGE_TOO_BIG = 1009
 # holds for any server. Counted in characters, which is never more than bytes.
 MAX_FRAME_CHARACTERS = 64 * 1024
 
+# One person's sockets in this process; more is a runaway script, not a person.
+MAX_SOCKETS_PER_USER = 20
+open_sockets: Counter[int] = Counter()
+
 # channels-redis forgets group members after a day (group_expiry); a socket
 # that stays open longer renews its membership well before that.
 GROUP_RENEWAL_SECONDS = 6 * 60 * 60
@@ -43,7 +48,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
     room: Room
     user: User
     last_seq: int  # the newest message this page has been sent
+    session: str  # cutoff.session_tag of the browser session that opened this socket
     renewal: asyncio.Task[None] | None = None
+    counted = False  # whether this socket is in open_sockets
 
     async def connect(self) -> None:
         user = self.scope["user"]
@@ -52,18 +59,35 @@ class RoomConsumer(AsyncWebsocketConsumer):
             logger.info("refused socket: user %s may not join %r", user.pk, self.scope["path"])
             await self.close()  # before accept: the handshake is answered 403
             return
+        if open_sockets[user.pk] >= MAX_SOCKETS_PER_USER:
+            logger.warning("refused socket: user %s already has %d open", user.pk, open_sockets[user.pk])
+            await self.close()
+            return
+        open_sockets[user.pk] += 1
+        self.counted = True
         self.room, self.user = room, user
-        await self.channel_layer.group_add(room.group_name, self.channel_name)
+        self.session = cutoff.session_tag(self.scope["session"].session_key)
+        for group in self.groups_to_join():
+            await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
+        logger.info("socket opened: user %s in room %s", user.pk, room.pk)
         self.last_seq = read_cursor(self.scope["query_string"], default=room.last_seq)
         await self.send_missed()
-        self.renewal = asyncio.create_task(self.renew_group_membership())
+        self.renewal = asyncio.create_task(self.renew_group_memberships())
+
+    def groups_to_join(self) -> list[str]:
+        # The room's messages, and the user's cut-off events (cutoff.py).
+        return [self.room.group_name, cutoff.user_group(self.user.pk)]
 
     async def disconnect(self, code: int) -> None:
         if self.renewal is not None:
             self.renewal.cancel()
-        if hasattr(self, "room"):
-            await self.channel_layer.group_discard(self.room.group_name, self.channel_name)
+        if self.counted:
+            open_sockets[self.user.pk] -= 1
+            if not open_sockets[self.user.pk]:
+                del open_sockets[self.user.pk]
+            for group in self.groups_to_join():
+                await self.channel_layer.group_discard(group, self.channel_name)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if text_data is None:
@@ -100,10 +124,17 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=missed.html)
             self.last_seq = missed.last_seq
 
-    async def renew_group_membership(self) -> None:
+    async def cutoff(self, event: dict[str, Any]) -> None:
+        """Close if this socket's session signed out, its user was deactivated, or left this room."""
+        if event.get("session", self.session) == self.session and event.get("room", self.room.pk) == self.room.pk:
+            logger.info("socket closed: user %s cut off from room %s", self.user.pk, self.room.pk)
+            await self.close(code=CLOSE_POLICY_VIOLATION)
+
+    async def renew_group_memberships(self) -> None:
         while True:
             await asyncio.sleep(GROUP_RENEWAL_SECONDS)
-            await self.channel_layer.group_add(self.room.group_name, self.channel_name)
+            for group in self.groups_to_join():
+                await self.channel_layer.group_add(group, self.channel_name)
 
 
 def read_cursor(query_string: bytes, *, default: int) -> int:

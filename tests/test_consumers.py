@@ -16,6 +16,7 @@ from config.asgi import application
 from rooms import access
 from rooms.history import PAGE_SIZE
 from rooms.models import Message, Room, User
+from rooms.consumers import MAX_SOCKETS_PER_USER
 from tests.conftest import MakeUser, say
 
 pytestmark = pytest.mark.django_db(transaction=True)  # broadcasts wait for a real commit
@@ -24,10 +25,10 @@ Connect = Callable[..., Awaitable[WebsocketCommunicator]]
 
 
 @database_sync_to_async
-def session_cookie(user: User) -> str:
+def signed_in_browser(user: User) -> Client:
     client = Client()
     client.force_login(user)
-    return f"sessionid={client.cookies['sessionid'].value}"
+    return client
 
 
 @pytest.fixture
@@ -42,12 +43,14 @@ async def connect() -> AsyncIterator[Connect]:
         after: int | None = None,
         origin: str | None = "http://localhost:8000",
         accept: bool = True,
+        browser: Client | None = None,
     ) -> WebsocketCommunicator:
         headers = [(b"host", b"localhost:8000")]
         if origin is not None:
             headers.append((b"origin", origin.encode()))
         if user is not None:
-            headers.append((b"cookie", (await session_cookie(user)).encode()))
+            browser = browser or await signed_in_browser(user)
+            headers.append((b"cookie", f"sessionid={browser.cookies['sessionid'].value}".encode()))
         address = room.get_socket_url() + ("" if after is None else f"?after={after}")
         communicator = WebsocketCommunicator(application, address, headers=headers)
         connected, _ = await communicator.connect()
@@ -317,3 +320,47 @@ async def test_a_frame_over_the_size_limit_closes_the_socket_with_1009(
     await socket.send_to(text_data=compose("x" * 70_000))
     assert await socket.receive_output(timeout=2) == {"type": "websocket.close", "code": 1009}
     assert not await Message.objects.aexists()
+
+
+# Cut off: who may no longer be there stops receiving at once
+
+
+async def test_signing_out_closes_that_browser_s_sockets_and_no_other(
+    design: Room, ana: User, connect: Connect
+) -> None:
+    laptop, phone = await signed_in_browser(ana), await signed_in_browser(ana)
+    laptop_socket = await connect(ana, design, browser=laptop)
+    phone_socket = await connect(ana, design, browser=phone)
+
+    await database_sync_to_async(laptop.post)("/accounts/logout/")
+
+    assert await laptop_socket.receive_output(timeout=2) == {"type": "websocket.close", "code": 1008}
+    assert await phone_socket.receive_nothing(timeout=0.2)
+
+
+async def test_a_deactivated_user_s_sockets_are_all_closed(design: Room, ana: User, connect: Connect) -> None:
+    sockets = [await connect(ana, design), await connect(ana, design)]
+    ana.is_active = False
+    await ana.asave()
+
+    for socket in sockets:
+        assert await socket.receive_output(timeout=2) == {"type": "websocket.close", "code": 1008}
+
+
+async def test_leaving_a_room_closes_the_sockets_in_that_room_only(design: Room, ana: User, connect: Connect) -> None:
+    elsewhere = await database_sync_to_async(access.enter_room)(user=ana, name="Elsewhere", slug="elsewhere")
+    in_design, in_elsewhere = await connect(ana, design), await connect(ana, elsewhere)
+
+    await database_sync_to_async(access.leave_room)(user=ana, room=design)
+
+    assert await in_design.receive_output(timeout=2) == {"type": "websocket.close", "code": 1008}
+    assert await in_elsewhere.receive_nothing(timeout=0.2)
+
+
+async def test_one_person_cannot_open_sockets_without_end(design: Room, ana: User, ben: User, connect: Connect) -> None:
+    browser = await signed_in_browser(ana)
+    for _ in range(MAX_SOCKETS_PER_USER):
+        await connect(ana, design, browser=browser)
+
+    await connect(ana, design, browser=browser, accept=False)
+    await connect(ben, design)  # others are not affected

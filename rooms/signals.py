@@ -1,0 +1,28 @@
+"""Receivers for changes that can come from anywhere (sign-out, the admin, a shell).
+
+Signals are the one way to hear about those; what to do lives in cutoff.py.
+"""
+
+from typing import Any
+
+from django.contrib.auth.signals import user_logged_out
+from django.db.models.signals import post_save
+from django.http import HttpRequest
+
+from rooms import cutoff
+from rooms.models import User
+
+
+def on_sign_out(sender: Any, request: HttpRequest, user: User | None, **kwargs: Any) -> None:
+    if user is not None:
+        cutoff.cut_off_session(user, request.session.session_key)
+
+
+def on_user_saved(sender: Any, instance: User, created: bool, **kwargs: Any) -> None:
+    if not created and not instance.is_active:
+        cutoff.cut_off_user(instance)
+
+
+def connect() -> None:
+    user_logged_out.connect(on_sign_out, dispatch_uid="rooms.cut_off_signed_out_session")
+    post_save.connect(on_user_saved, sender=User, dispatch_uid="rooms.cut_off_deactivated_user")
