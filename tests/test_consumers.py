@@ -14,9 +14,9 @@ from django.test import Client
 
 from config.asgi import application
 from rooms import access
+from rooms.consumers import MAX_SOCKETS_PER_USER
 from rooms.history import PAGE_SIZE
 from rooms.models import Message, Room, User
-from rooms.consumers import MAX_SOCKETS_PER_USER
 from tests.conftest import MakeUser, say
 
 pytestmark = pytest.mark.django_db(transaction=True)  # broadcasts wait for a real commit
