@@ -142,3 +142,11 @@ def read_cursor(query_string: bytes, *, default: int) -> int:
     values = parse_qs(query_string.decode("latin-1")).get("after", [])
     value = values[0] if values else ""
     return int(value) if value.isascii() and value.isdigit() else default
+
+
+class RefusingConsumer(AsyncWebsocketConsumer):
+    """Answers a handshake for an address that is no room with 403, as for a room one may not see."""
+
+    async def connect(self) -> None:
+        logger.info("refused socket: no room at %r", self.scope["path"])
+        await self.close()

@@ -4,6 +4,7 @@ The WebSocket consumer and the plain POST views both validate through these
 forms, so the same text gets the same error whichever way it came.
 """
 
+import unicodedata
 import uuid
 from typing import Any
 
@@ -27,6 +28,26 @@ def reject_unstorable_characters(value: str) -> None:
         raise ValidationError(
             _("This text contains a broken character (an unpaired surrogate). Remove it and try again."),
             code="unpaired_surrogate",
+        )
+
+
+# Characters that draw nothing: controls, format characters (zero-width
+# spaces, direction overrides), separators, lone combining marks...
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp", "Mn", "Me"})
+# ...and the letters and symbols that are drawn as blanks (Hangul fillers,
+# the braille blank, the Mongolian vowel separator), a favourite of fake names.
+BLANK_LOOKALIKES = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
+
+
+def has_visible_character(value: str) -> bool:
+    return any(unicodedata.category(char) not in INVISIBLE_CATEGORIES and char not in BLANK_LOOKALIKES for char in value)
+
+
+def reject_invisible_only(value: str) -> None:
+    if value and not has_visible_character(value):
+        raise ValidationError(
+            _("This text has no visible characters. Type at least one letter, digit or symbol."),
+            code="invisible_only",
         )
 
 
@@ -74,7 +95,7 @@ class StorableCharField(forms.CharField):
         super().__init__(strip=True, **kwargs)
         # Django adds its own NUL check; ours says more and also covers surrogates.
         self.validators = [v for v in self.validators if getattr(v, "code", None) != "null_characters_not_allowed"]
-        self.validators.append(reject_unstorable_characters)
+        self.validators += [reject_unstorable_characters, reject_invisible_only]
 
 
 class OptionalUUIDField(forms.UUIDField):

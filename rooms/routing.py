@@ -1,10 +1,13 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from rooms.consumers import RoomConsumer
+from rooms.consumers import RefusingConsumer, RoomConsumer
 from rooms.urls import RoomSlugConverter  # noqa: F401  (registers the room_slug converter)
 
 websocket_urlpatterns = [
     path("ws/rooms/<room_slug:slug>/", RoomConsumer.as_asgi(), name="room-socket"),
+    # Any other address (a mangled slug, `..`, an encoded NUL) is refused at the
+    # handshake like an unknown room, instead of raising "No route found".
+    re_path(r"", RefusingConsumer.as_asgi()),
 ]
 
 # reverse() looks for `urlpatterns`: Room.get_socket_url builds the address from this list.
