@@ -40,7 +40,9 @@ BLANK_LOOKALIKES = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
 
 
 def has_visible_character(value: str) -> bool:
-    return any(unicodedata.category(char) not in INVISIBLE_CATEGORIES and char not in BLANK_LOOKALIKES for char in value)
+    return any(
+        unicodedata.category(char) not in INVISIBLE_CATEGORIES and char not in BLANK_LOOKALIKES for char in value
+    )
 
 
 def reject_invisible_only(value: str) -> None:
