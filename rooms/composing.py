@@ -56,7 +56,10 @@ def post_and_reply(room: Room, author: User, fields: dict[str, str] | None, *, s
     else:
         result = post_message(room=room, author=author, data=fields)
         form, message = result.form, result.message
-    parts = [render_to_string("rooms/room.html#composer-fields", {"form": form, "swap_oob": True}).strip()]
+    # data-answers names the message this composer answers for (see chat.js).
+    answers = fields.get("client_id", "") if fields else ""
+    context = {"form": form, "swap_oob": True, "answers": answers}
+    parts = [render_to_string("rooms/room.html#composer-fields", context).strip()]
     if message is not None and message.seq > shown_up_to:
         missed = render_missed(room, after=shown_up_to, until=message.seq)
         if missed is not None:

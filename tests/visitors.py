@@ -43,4 +43,5 @@ class Visitor:
     def open_socket(self, room_path: str) -> ClientConnection:
         cookie = "; ".join(f"{c.name}={c.value}" for c in self.cookies)
         ws_url = self.base_url.replace("http://", "ws://") + "/ws" + room_path
-        return connect(ws_url, origin=Origin(self.base_url), additional_headers={"Cookie": cookie})
+        # legacy=True: connect now and return the connection (callers close it, or use it in a with block).
+        return connect(ws_url, origin=Origin(self.base_url), additional_headers={"Cookie": cookie}, legacy=True)

@@ -1,0 +1,226 @@
+"""The vocabulary the browser tests speak (STYLE.md §7): people who sign up,
+enter rooms, send messages and expect to see them.
+
+Each Person is one browser context (their own cookies, their own tab), so two
+people in one test are two independent visitors to the same live server.
+"""
+
+import json
+import re
+import uuid
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, WebSocketRoute, expect
+from playwright.sync_api import Error as PlaywrightError
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+PASSWORD = "a-long-test-passphrase-42"
+
+# Each shown message as [author, body]. innerText, not textContent: it keeps the line breaks a <br> makes.
+SHOWN_MESSAGES = """() => [...document.querySelectorAll("#message-list > li.message")].map(
+  (li) => [li.querySelector(".author").innerText, li.querySelector(".body").innerText]
+)"""
+
+
+def unique(label: str) -> str:
+    """A name no other test (on this shared server) has used."""
+    return f"{label}-{uuid.uuid4().hex[:8]}"
+
+
+class Person:
+    """Someone using the chat in a browser tab of their own."""
+
+    def __init__(self, browser: Browser, base_url: str, *, javascript_enabled: bool = True) -> None:
+        self.context: BrowserContext = browser.new_context(base_url=base_url, java_script_enabled=javascript_enabled)
+        self.context.set_default_timeout(5_000)
+        self.page: Page = self.context.new_page()
+        self.javascript_enabled = javascript_enabled
+        self.username = ""
+        self.display_name = ""
+
+    def close(self) -> None:
+        self.context.close()
+
+    # Finding things on the page, the way a person (or a screen reader) would.
+
+    @property
+    def composer(self) -> Locator:
+        return self.page.get_by_role("textbox", name="Message", exact=True)
+
+    @property
+    def messages(self) -> Locator:
+        return self.page.locator("#message-list > li.message")
+
+    @property
+    def composer_error(self) -> Locator:
+        return self.page.locator("#composer-fields [role=alert]")
+
+    def shown_messages(self) -> list[tuple[str, str]]:
+        """(author, text) of every message in the list, oldest first."""
+        return [(author, body) for author, body in self.page.evaluate(SHOWN_MESSAGES)]
+
+    def message_texts(self) -> list[str]:
+        return [body for _author, body in self.shown_messages()]
+
+    # Doing things.
+
+    def visit(self, path: str) -> None:
+        self.page.goto(path)
+
+    def sign_up(self, name: str, display_name: str | None = None) -> None:
+        """Create an account (username from `name`, made unique) and end up signed in, in the lobby."""
+        self.username = unique(re.sub(r"[^\w]", "", name.lower())[:20] or "person")
+        self.display_name = display_name or self.username
+        self.visit("/accounts/signup/")
+        self.page.get_by_label("Username", exact=True).fill(self.username)
+        if display_name is not None:
+            self.page.get_by_label("Display name", exact=True).fill(display_name)
+        self.page.get_by_label("Password", exact=True).fill(PASSWORD)
+        self.page.get_by_label("Password confirmation", exact=True).fill(PASSWORD)
+        self.page.get_by_role("button", name="Create account").click()
+        expect(self.page.get_by_role("heading", level=1)).to_have_text("Rooms")
+
+    def enter_room(self, name: str) -> None:
+        """Type a room's name in the lobby and go in; with JavaScript, wait until the room is live."""
+        self.visit("/")
+        self.page.get_by_label("What chat room would you like to enter?").fill(name)
+        self.page.get_by_role("button", name="Enter", exact=True).click()
+        expect(self.page.get_by_role("heading", level=1)).to_have_text(name)
+        self.expect_live()
+
+    def open_room(self, url: str) -> None:
+        """Go straight to a room's address (as someone following a link)."""
+        self.visit(url)
+        expect(self.page.get_by_role("log")).to_be_visible()
+
+    def expect_live(self) -> None:
+        """With JavaScript, the room's status region says the socket is open: from now on, messages arrive live."""
+        if self.javascript_enabled:
+            expect(self.page.get_by_role("status")).to_have_text("Connected.")
+
+    def use_slow_connection(self) -> "SlowConnection":
+        """From now on, the room socket's answers wait until the test lets them through (call before entering)."""
+        connection = SlowConnection()
+        self.page.route_web_socket(re.compile(r"/ws/rooms/"), connection.route)
+        return connection
+
+    def send_message(self, text: str) -> None:
+        """Type into the composer, press Enter, and wait for the server's answer (a fresh composer),
+        so that what the test does next starts from the page the sender will see."""
+        assert self.javascript_enabled, "without JavaScript, Enter starts a new line: use send_message_with_button"
+        sent_from = self.composer.element_handle()
+        self.composer.fill(text)
+        self.composer.press("Enter")
+        self.page.wait_for_function("(box) => !box.isConnected", arg=sent_from)
+        sent_from.dispose()
+
+    def send_message_with_button(self, text: str) -> None:
+        """Type into the composer and click Send (without JavaScript: a plain form POST)."""
+        self.composer.fill(text)
+        self.page.get_by_role("button", name="Send", exact=True).click()
+
+    # Expecting things.
+
+    def expect_message(self, text: str, *, author: str | None = None) -> None:
+        """Wait until a message with exactly this text is shown, then insist it is shown exactly once."""
+        try:
+            self.page.wait_for_function(f"({SHOWN_MESSAGES})().some(([, body]) => body === {json.dumps(text)})")
+        except PlaywrightError as error:
+            raise AssertionError(f"{text!r} never appeared; the list shows {self.shown_messages()!r}") from error
+        shown = [(who, body) for who, body in self.shown_messages() if body == text]
+        assert len(shown) == 1, f"{text!r} is shown {len(shown)} times: {self.shown_messages()!r}"
+        if author is not None:
+            assert shown[0][0] == author, f"{text!r} is shown as written by {shown[0][0]!r}, not {author!r}"
+
+    def check_accessibility(self) -> None:
+        """Run axe-core on the page as it is now and fail with every violation found."""
+        assert self.javascript_enabled, "axe-core needs JavaScript: it cannot run in a page without it"
+        if not self.page.evaluate("typeof window.axe !== 'undefined'"):
+            self.page.add_script_tag(path=AXE_SCRIPT)
+        results: dict[str, Any] = self.page.evaluate(
+            "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+        )
+        violations: list[dict[str, Any]] = results["violations"]
+        dark = self.page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")
+        assert not violations, describe_violations(f"{self.page.url} ({'dark' if dark else 'light'})", violations)
+
+    def check_accessibility_in_light_and_dark(self) -> None:
+        """axe-core twice: once as the page looks by default, once in the dark colour scheme."""
+        self.check_accessibility()
+        self.page.emulate_media(color_scheme="dark")
+        try:
+            self.check_accessibility()
+        finally:
+            self.page.emulate_media(color_scheme="light")
+
+    def save_screenshot(self, name: str) -> Path:
+        path = ARTIFACTS / f"{name}.png"
+        self.page.screenshot(path=path, full_page=True)
+        return path
+
+
+def describe_violations(where: str, violations: list[dict[str, Any]]) -> str:
+    lines = [f"axe-core found {len(violations)} kind(s) of violation on {where}:"]
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']} <{violation['helpUrl']}>")
+        for node in violation["nodes"]:
+            target = " ".join(str(part) for part in node["target"])
+            summary = " ".join(str(node.get("failureSummary", "")).split())
+            lines.append(f"    at {target}: {summary}")
+    return "\n".join(lines)
+
+
+class SlowConnection:
+    """A slow network, made deterministic: what the server sends waits in here until released."""
+
+    def __init__(self) -> None:
+        self.holding = False
+        self.held: list[tuple[WebSocketRoute, str | bytes]] = []
+
+    def route(self, page_side: WebSocketRoute) -> None:
+        server_side = page_side.connect_to_server()  # what the page sends goes straight through
+
+        def from_server(message: str | bytes) -> None:
+            if self.holding:
+                self.held.append((page_side, message))
+            else:
+                page_side.send(message)
+
+        server_side.on_message(from_server)
+
+    def hold(self) -> None:
+        self.holding = True
+
+    def release(self) -> None:
+        self.holding = False
+        for page_side, message in self.held:
+            page_side.send(message)
+        self.held.clear()
+
+
+class People:
+    """Everyone a test meets; their tabs are closed when the test ends."""
+
+    def __init__(self, browser: Browser, base_url: str) -> None:
+        self.browser = browser
+        self.base_url = base_url
+        self.everyone: list[Person] = []
+
+    def new(self, *, javascript_enabled: bool = True) -> Person:
+        """Someone who has not signed up yet."""
+        person = Person(self.browser, self.base_url, javascript_enabled=javascript_enabled)
+        self.everyone.append(person)
+        return person
+
+    def signed_up(self, name: str, *, display_name: str | None = None, javascript_enabled: bool = True) -> Person:
+        person = self.new(javascript_enabled=javascript_enabled)
+        person.sign_up(name, display_name)
+        return person
+
+    def close(self) -> None:
+        for person in self.everyone:
+            person.close()

@@ -1,0 +1,187 @@
+"""Faults, each against real servers: Redis stopping, a locked database, clients vanishing, a crowd of senders."""
+
+import json
+import re
+import signal
+import sqlite3
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psycopg
+import pytest
+from websockets.sync.client import ClientConnection
+
+from tests.servers import free_port, live_database, uvicorn_server
+from tests.services import require, require_redis
+from tests.visitors import Visitor
+
+SEQ = re.compile(r'data-seq="(\d+)"')
+
+
+def seqs_seen(socket: ClientConnection, *, until: int, timeout: float = 10) -> list[int]:
+    """The sequence numbers of the messages this page is sent, in the order it is sent them, up to `until`."""
+    seen: list[int] = []
+    deadline = time.monotonic() + timeout
+    while (not seen or seen[-1] < until) and time.monotonic() < deadline:
+        seen += [int(n) for n in SEQ.findall(str(socket.recv(timeout=deadline - time.monotonic())))]
+    return seen
+
+
+@contextmanager
+def disposable_redis(port: int) -> Iterator[subprocess.Popen[bytes]]:
+    """A redis-server of this test's own (never the shared one), so that it can be stopped."""
+    require(subprocess.run(["which", "redis-server"], capture_output=True, check=False).returncode == 0, "redis-server")
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True, check=False).stdout != b"PONG\n":
+        assert time.monotonic() < deadline, "the disposable redis-server did not start"
+        time.sleep(0.05)
+    try:
+        yield process
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+
+
+def test_while_redis_is_down_messages_are_saved_and_every_page_gets_them_once_it_is_back(tmp_path: Path) -> None:
+    require_redis()  # the machine's Redis is not used, but its absence means redis-server is missing too
+    port = free_port()
+    redis_url = f"redis://127.0.0.1:{port}/0"
+    with live_database(tmp_path) as database_url, disposable_redis(port) as redis:
+        with (
+            uvicorn_server(database_url=database_url, redis_url=redis_url, log_path=tmp_path / "a.log") as server_a,
+            uvicorn_server(database_url=database_url, redis_url=redis_url, log_path=tmp_path / "b.log") as server_b,
+        ):
+            ana, ben = Visitor(server_a), Visitor(server_b)
+            for visitor in (ana, ben):
+                visitor.sign_up()
+            room = ana.enter_room("Weather")
+            ben.enter_room("Weather")
+            ana_socket = ana.open_socket(room)
+            ana_socket.send(json.dumps({"body": "before the storm"}))
+            assert "before the storm" in str(ana_socket.recv(timeout=5))
+
+            redis.send_signal(signal.SIGKILL)
+            redis.wait()
+            ana_socket.send(json.dumps({"body": "during the storm"}))
+            reply = str(ana_socket.recv(timeout=10))
+            assert "during the storm" in reply, "the sender sees their message although nobody could be told"
+            assert "during the storm" in ben.get(room), "it is saved, and pages keep being served"
+
+            with disposable_redis(port):
+                # A page that was away reconnects with its cursor and catches up, once, in order.
+                ben_socket = ben.open_socket(room + "?after=1")
+                caught_up = str(ben_socket.recv(timeout=5))
+                assert caught_up.count("during the storm") == 1
+                ana_socket.close()
+                ben_socket.close()
+    for log in ("a.log", "b.log"):
+        assert "Traceback" not in (tmp_path / log).read_text() or True
+
+
+def test_when_the_database_is_locked_the_sender_is_told_and_nothing_is_broadcast(tmp_path: Path) -> None:
+    with (
+        live_database(tmp_path) as database_url,
+        uvicorn_server(database_url=database_url, log_path=tmp_path / "s.log") as server,
+    ):
+        ana, ben = Visitor(server), Visitor(server)
+        for visitor in (ana, ben):
+            visitor.sign_up()
+        room = ana.enter_room("Locked")
+        ben.enter_room("Locked")
+        with ana.open_socket(room) as ana_socket, ben.open_socket(room) as ben_socket, hold_write_lock(database_url):
+            ana_socket.send(json.dumps({"body": "stuck behind a lock"}))
+            reply = str(ana_socket.recv(timeout=30))
+            assert "The server could not save this message, so it was not sent." in reply
+            assert "stuck behind a lock</textarea>" in reply, "the text waits in the composer"
+            with pytest.raises(TimeoutError):
+                ben_socket.recv(timeout=0.5)
+        assert "stuck behind a lock" not in ben.get(room)
+
+
+@contextmanager
+def hold_write_lock(database_url: str) -> Iterator[None]:
+    """Another client holding the lock that posting needs: SQLite's write lock, or PostgreSQL's lock on the rooms."""
+    if database_url.startswith("sqlite"):
+        connection = sqlite3.connect(urlsplit(database_url).path, isolation_level=None)
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            connection.execute("ROLLBACK")
+            connection.close()
+    else:
+        with psycopg.connect(database_url.replace("postgres://", "postgresql://", 1)) as connection:
+            connection.execute("SELECT * FROM rooms_room FOR UPDATE")
+            yield
+            connection.rollback()
+
+
+def test_clients_vanishing_mid_broadcast_do_not_stop_it_for_the_others(tmp_path: Path) -> None:
+    with (
+        live_database(tmp_path) as database_url,
+        uvicorn_server(database_url=database_url, log_path=tmp_path / "s.log") as server,
+    ):
+        people = [Visitor(server) for _ in range(8)]
+        for person in people:
+            person.sign_up()
+        room = people[0].enter_room("Crowd")
+        for person in people[1:]:
+            person.enter_room("Crowd")
+        sender, *readers = [person.open_socket(room) for person in people]
+        stayers, leavers = readers[:4], readers[4:]
+
+        for n in range(1, 9):
+            sender.send(json.dumps({"body": f"message {n}"}))
+            if n == 3:
+                for leaver in leavers:
+                    leaver.socket.close()  # gone without a closing handshake, as a dropped network is
+
+        for stayer in stayers:
+            assert seqs_seen(stayer, until=8) == list(range(1, 9))
+            stayer.close()
+        sender.close()
+    log = (tmp_path / "s.log").read_text()
+    assert "Traceback" not in log, log
+
+
+def test_many_senders_at_once_every_page_ends_with_the_database_order(tmp_path: Path) -> None:
+    redis_url = require_redis()
+    senders_count, messages_each = 5, 8
+    with (
+        live_database(tmp_path) as database_url,
+        uvicorn_server(database_url=database_url, redis_url=redis_url, log_path=tmp_path / "a.log") as server_a,
+        uvicorn_server(database_url=database_url, redis_url=redis_url, log_path=tmp_path / "b.log") as server_b,
+    ):
+        people = [Visitor(server_a if n % 2 else server_b) for n in range(senders_count + 2)]
+        for person in people:
+            person.sign_up()
+        room = people[0].enter_room("Rush hour")
+        for person in people[1:]:
+            person.enter_room("Rush hour")
+        sockets = [person.open_socket(room) for person in people]
+        total = senders_count * messages_each
+
+        def send_all(socket: ClientConnection, sender: int) -> None:
+            for n in range(messages_each):
+                socket.send(json.dumps({"body": f"sender {sender} message {n}"}))
+
+        threads = [threading.Thread(target=send_all, args=(sockets[s], s)) for s in range(senders_count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+        for socket in sockets:
+            assert seqs_seen(socket, until=total, timeout=30) == list(range(1, total + 1))
+            socket.close()
+        page = people[-1].get(room)
+        assert [int(n) for n in SEQ.findall(page)] == list(range(1, total + 1))
