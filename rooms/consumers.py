@@ -12,7 +12,9 @@ reading any gap (a lost or late broadcast) from the database.
 """
 
 import asyncio
+import contextlib
 import logging
+import random
 from collections import Counter
 from typing import Any
 from urllib.parse import parse_qs
@@ -20,6 +22,7 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.core.exceptions import PermissionDenied
+from redis.exceptions import RedisError
 
 from rooms import catch_up, cutoff
 from rooms.composing import post_and_reply, read_compose_frame
@@ -31,6 +34,10 @@ logger = logging.getLogger(__name__)
 CLOSE_POLICY_VIOLATION = 1008
 CLOSE_UNSUPPORTED_DATA = 1003
 CLOSE_MESSAGE_TOO_BIG = 1009
+
+# What a channel layer raises when its Redis is gone; the in-memory layer never does.
+LAYER_ERRORS = (RedisError, OSError)
+LAYER_RETRY_MAX_SECONDS = 30
 # Servers started with config/serve.py refuse bigger frames themselves; this
 # holds for any server. Counted in characters, which is never more than bytes.
 MAX_FRAME_CHARACTERS = 64 * 1024
@@ -45,12 +52,53 @@ GROUP_RENEWAL_SECONDS = 6 * 60 * 60
 
 
 class RoomConsumer(AsyncWebsocketConsumer):
+    """One page's socket in one room."""
+
     room: Room
     user: User
     last_seq: int  # the newest message this page has been sent
     session: str  # cutoff.session_tag of the browser session that opened this socket
     renewal: asyncio.Task[None] | None = None
     counted = False  # whether this socket is in open_sockets
+    layer_down = False  # the channel layer failed and has not answered since
+
+    # Channels reads the channel layer through `channel_receive`, which it sets
+    # to the layer's bare receive; this property keeps that assignment from
+    # taking effect and reads through receive_from_layer instead.
+    @property
+    def channel_receive(self) -> Any:
+        return self.receive_from_layer
+
+    @channel_receive.setter
+    def channel_receive(self, _bare_receive: Any) -> None:
+        pass
+
+    async def receive_from_layer(self) -> dict[str, Any]:
+        """The layer's next event; while the layer is down (Redis restarting), wait it out.
+
+        The socket stays open meanwhile: people can still send (their messages
+        are saved, and come back to them from the database). Once the layer
+        answers again, the socket rejoins its groups (a restarted Redis has
+        forgotten them) and fetches what it missed.
+        """
+        failures = 0
+        while True:
+            try:
+                if self.layer_down:
+                    await self.join_groups()
+                    self.layer_down = False
+                    logger.info("channel layer back for user %s in room %s", self.user.pk, self.room.pk)
+                    return {"type": "layer.recovered"}
+                return dict(await self.channel_layer.receive(self.channel_name))
+            except LAYER_ERRORS as error:
+                if not self.layer_down:
+                    logger.warning("channel layer unavailable (%r); socket kept open", error)
+                self.layer_down = True
+                failures += 1
+                await asyncio.sleep(min(LAYER_RETRY_MAX_SECONDS, 2**failures) * random.uniform(0.5, 1))  # noqa: S311
+
+    async def layer_recovered(self, event: dict[str, Any]) -> None:
+        await self.send_missed()
 
     async def connect(self) -> None:
         user = self.scope["user"]
@@ -67,8 +115,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.counted = True
         self.room, self.user = room, user
         self.session = cutoff.session_tag(self.scope["session"].session_key)
-        for group in self.groups_to_join():
-            await self.channel_layer.group_add(group, self.channel_name)
+        try:
+            await self.join_groups()
+        except LAYER_ERRORS as error:
+            logger.warning("channel layer unavailable (%r); socket opened without it", error)
+            self.layer_down = True
         await self.accept()
         logger.info("socket opened: user %s in room %s", user.pk, room.pk)
         self.last_seq = read_cursor(self.scope["query_string"], default=room.last_seq)
@@ -79,6 +130,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
         # The room's messages, and the user's cut-off events (cutoff.py).
         return [self.room.group_name, cutoff.user_group(self.user.pk)]
 
+    async def join_groups(self) -> None:
+        for group in self.groups_to_join():
+            await self.channel_layer.group_add(group, self.channel_name)
+
     async def disconnect(self, code: int) -> None:
         if self.renewal is not None:
             self.renewal.cancel()
@@ -86,8 +141,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
             open_sockets[self.user.pk] -= 1
             if not open_sockets[self.user.pk]:
                 del open_sockets[self.user.pk]
-            for group in self.groups_to_join():
-                await self.channel_layer.group_discard(group, self.channel_name)
+            with contextlib.suppress(*LAYER_ERRORS):
+                for group in self.groups_to_join():
+                    await self.channel_layer.group_discard(group, self.channel_name)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if text_data is None:
@@ -133,8 +189,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def renew_group_memberships(self) -> None:
         while True:
             await asyncio.sleep(GROUP_RENEWAL_SECONDS)
-            for group in self.groups_to_join():
-                await self.channel_layer.group_add(group, self.channel_name)
+            with contextlib.suppress(*LAYER_ERRORS):  # receive_from_layer rejoins after an outage
+                await self.join_groups()
 
 
 def read_cursor(query_string: bytes, *, default: int) -> int:

@@ -31,6 +31,6 @@ def may_send_message(user: User) -> bool:
         return limiter(settings.RATE_LIMIT_STORAGE_URL).hit(
             parse(settings.MESSAGE_RATE_LIMIT), "messages", str(user.pk)
         )
-    except Exception:
-        logger.warning("rate limit store unavailable; letting a message from user %s through", user.pk, exc_info=True)
+    except Exception as error:
+        logger.warning("rate limit store unavailable, letting a message from user %s through: %r", user.pk, error)
         return True
