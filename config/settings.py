@@ -95,6 +95,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # connections pile up; Django's psycopg pool shares a few instead.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("pool", True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Like SQLite's timeout above: a write that waits over 5 s for a lock fails,
+    # and the sender is told, instead of the socket hanging on it.
+    DATABASES["default"]["OPTIONS"].setdefault("options", "-c lock_timeout=5s")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "rooms.User"
