@@ -83,13 +83,15 @@ def _migrate(database_url: str) -> None:
 
 
 @contextmanager
-def uvicorn_server(*, database_url: str, redis_url: str | None = None, log_path: Path) -> Iterator[str]:
-    """Start the production server (config/serve.py: uvicorn) on a free port; yields its base URL."""
-    port = free_port()
+def uvicorn_server(
+    *, database_url: str, redis_url: str | None = None, log_path: Path, port: int | None = None
+) -> Iterator[str]:
+    """Start the production server (config/serve.py: uvicorn), on a free port unless told; yields its base URL."""
+    port = port or free_port()
     overrides = {"DATABASE_URL": database_url}
     if redis_url:
         overrides["REDIS_URL"] = redis_url
-    with log_path.open("w") as log:
+    with log_path.open("a") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "config.serve", "--host", "127.0.0.1", "--port", str(port)],
             cwd=ROOT,

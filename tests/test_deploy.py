@@ -4,6 +4,9 @@ import secrets
 import subprocess
 import sys
 
+import pytest
+from django.test import Client
+
 from tests.servers import ROOT, server_environment
 
 PRODUCTION = {"HTTPS": "true", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "chat.example.org"}
@@ -29,3 +32,16 @@ def test_the_checklist_catches_a_deployment_that_forgot_https() -> None:
     result = check_deploy(**{**PRODUCTION, "HTTPS": "false"})
     assert result.returncode != 0
     assert "SESSION_COOKIE_SECURE" in result.stderr + result.stdout
+
+
+@pytest.mark.django_db
+def test_every_page_carries_the_security_headers() -> None:
+    response = Client().get("/accounts/login/")
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "script-src 'self';" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "unsafe" not in policy
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"

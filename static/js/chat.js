@@ -154,3 +154,13 @@ document.addEventListener("htmx:wsOpen", (event) => {
     if (frame) event.detail.socketWrapper.send(frame);
   }
 });
+
+// A message already on the page (same message-<pk> id) replaces itself rather
+// than appearing twice, should its fragment ever arrive again.
+document.addEventListener("htmx:oobBeforeSwap", (event) => {
+  if (event.detail.target.id !== "message-list") return;
+  for (const item of Array.from(event.detail.fragment.children)) {
+    const shown = item.id && document.getElementById(item.id);
+    if (shown) shown.replaceWith(item);
+  }
+});

@@ -34,8 +34,14 @@ def unique(label: str) -> str:
 class Person:
     """Someone using the chat in a browser tab of their own."""
 
-    def __init__(self, browser: Browser, base_url: str, *, javascript_enabled: bool = True) -> None:
-        self.context: BrowserContext = browser.new_context(base_url=base_url, java_script_enabled=javascript_enabled)
+    def __init__(
+        self, browser: Browser, base_url: str, *, javascript_enabled: bool = True, obey_csp: bool = False
+    ) -> None:
+        # The page's Content-Security-Policy forbids eval, and Playwright's wait_for_function
+        # evaluates strings; most tests set the policy aside, test_csp.py keeps it.
+        self.context: BrowserContext = browser.new_context(
+            base_url=base_url, java_script_enabled=javascript_enabled, bypass_csp=not obey_csp
+        )
         self.context.set_default_timeout(5_000)
         self.page: Page = self.context.new_page()
         self.javascript_enabled = javascript_enabled
@@ -180,11 +186,13 @@ class SlowConnection:
     def __init__(self) -> None:
         self.holding = False
         self.held: list[tuple[WebSocketRoute, str | bytes]] = []
+        self.delivered: list[tuple[WebSocketRoute, str | bytes]] = []
 
     def route(self, page_side: WebSocketRoute) -> None:
         server_side = page_side.connect_to_server()  # what the page sends goes straight through
 
         def from_server(message: str | bytes) -> None:
+            self.delivered.append((page_side, message))
             if self.holding:
                 self.held.append((page_side, message))
             else:
@@ -194,6 +202,13 @@ class SlowConnection:
 
     def hold(self) -> None:
         self.holding = True
+
+    def deliver_again(self, containing: str) -> None:
+        """Send the page, once more, the last frame from the server that contained this text."""
+        page_side, message = next(
+            (side, message) for side, message in reversed(self.delivered) if containing in str(message)
+        )
+        page_side.send(message)
 
     def release(self) -> None:
         self.holding = False
@@ -210,9 +225,9 @@ class People:
         self.base_url = base_url
         self.everyone: list[Person] = []
 
-    def new(self, *, javascript_enabled: bool = True) -> Person:
+    def new(self, *, javascript_enabled: bool = True, obey_csp: bool = False) -> Person:
         """Someone who has not signed up yet."""
-        person = Person(self.browser, self.base_url, javascript_enabled=javascript_enabled)
+        person = Person(self.browser, self.base_url, javascript_enabled=javascript_enabled, obey_csp=obey_csp)
         self.everyone.append(person)
         return person
 

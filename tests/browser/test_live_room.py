@@ -84,6 +84,22 @@ def test_what_is_typed_while_a_message_is_on_its_way_is_kept(people: People) -> 
     bob.expect_message("second")
 
 
+def test_a_message_delivered_twice_is_shown_once(people: People) -> None:
+    ada, bob = people.signed_up("Ada"), people.signed_up("Bob")
+    room = unique("Echo")
+    connection = ada.use_slow_connection()
+    ada.enter_room(room)
+    bob.enter_room(room)
+    text = unique("said once")
+    bob.send_message(text)
+    ada.expect_message(text)
+
+    connection.deliver_again(containing=text)
+    ada.send_message(unique("and then"))  # the page has handled the repeat by the time its own reply is in
+
+    ada.expect_message(text)  # still exactly once
+
+
 def test_a_message_stays_in_the_room_it_was_sent_to(people: People) -> None:
     ada, bob, cyd = people.signed_up("Ada"), people.signed_up("Bob"), people.signed_up("Cyd")
     tea, coffee = unique("Tea"), unique("Coffee")
