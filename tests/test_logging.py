@@ -1,0 +1,46 @@
+"""What the logs say: connects, refusals, rate-limit hits and validation failures; never bodies or session keys."""
+
+import json
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.test import Client
+
+from config.asgi import application
+from rooms.models import Room, User
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SECRET_TEXT = "the launch code is 0000"
+
+
+async def test_the_logs_tell_what_happened_without_bodies_or_session_keys(
+    design: Room, ana: User, caplog: pytest.LogCaptureFixture, rate_limited: None
+) -> None:
+    caplog.set_level("INFO", logger="rooms")
+    client = Client()
+    await database_sync_to_async(client.force_login)(ana)
+    session_key = client.cookies["sessionid"].value
+    cookie = (b"cookie", f"sessionid={session_key}".encode())
+    address = design.get_socket_url()
+
+    foreign = WebsocketCommunicator(application, address, headers=[(b"origin", b"http://evil.example"), cookie])
+    assert not (await foreign.connect())[0]
+    anonymous = WebsocketCommunicator(application, address, headers=[(b"origin", b"http://localhost")])
+    assert not (await anonymous.connect())[0]
+    socket = WebsocketCommunicator(application, address, headers=[(b"origin", b"http://localhost"), cookie])
+    assert (await socket.connect())[0]
+    for body in ("", SECRET_TEXT, SECRET_TEXT, SECRET_TEXT, SECRET_TEXT):
+        await socket.send_to(text_data=json.dumps({"body": body}))
+        await socket.receive_from(timeout=2)
+    await socket.disconnect()
+
+    log = caplog.text
+    assert "refused socket handshake: /ws/rooms/design/ from origin http://evil.example" in log
+    assert "refused socket: user None may not join" in log
+    assert f"socket opened: user {ana.pk} in room {design.pk}" in log
+    assert f"refused message from user {ana.pk} in room {design.pk}: ['required']" in log
+    assert f"refused message from user {ana.pk} in room {design.pk}: rate limit" in log
+    assert SECRET_TEXT not in log
+    assert session_key not in log
