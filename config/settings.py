@@ -105,11 +105,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "rooms.User"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# Every key this site writes to Redis starts with this, so that several
+# deployments (or test servers) can share one Redis without hearing each other.
+REDIS_KEY_PREFIX = env.str("REDIS_KEY_PREFIX", default="chat")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{REDIS_KEY_PREFIX}:asgi"},
         }
     }
 else:

@@ -11,10 +11,7 @@ afterwards it forwards broadcasts in sequence order, dropping repeats and
 reading any gap (a lost or late broadcast) from the database.
 """
 
-import asyncio
-import contextlib
 import logging
-import random
 from collections import Counter
 from typing import Any
 from urllib.parse import parse_qs
@@ -22,10 +19,11 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.core.exceptions import PermissionDenied
-from redis.exceptions import RedisError
+from django.db import DatabaseError
 
 from rooms import catch_up, cutoff
 from rooms.composing import post_and_reply, read_compose_frame
+from rooms.layer_resilience import LayerResilienceMixin
 from rooms.models import Room, User
 
 logger = logging.getLogger(__name__)
@@ -34,10 +32,8 @@ logger = logging.getLogger(__name__)
 CLOSE_POLICY_VIOLATION = 1008
 CLOSE_UNSUPPORTED_DATA = 1003
 CLOSE_MESSAGE_TOO_BIG = 1009
+CLOSE_TRY_AGAIN_LATER = 1013
 
-# What a channel layer raises when its Redis is gone; the in-memory layer never does.
-LAYER_ERRORS = (RedisError, OSError)
-LAYER_RETRY_MAX_SECONDS = 30
 # Servers started with config/serve.py refuse bigger frames themselves; this
 # holds for any server. Counted in characters, which is never more than bytes.
 MAX_FRAME_CHARACTERS = 64 * 1024
@@ -46,63 +42,26 @@ MAX_FRAME_CHARACTERS = 64 * 1024
 MAX_SOCKETS_PER_USER = 20
 open_sockets: Counter[int] = Counter()
 
-# channels-redis forgets group members after a day (group_expiry); a socket
-# that stays open longer renews its membership well before that.
-GROUP_RENEWAL_SECONDS = 6 * 60 * 60
 
-
-class RoomConsumer(AsyncWebsocketConsumer):
+class RoomConsumer(LayerResilienceMixin, AsyncWebsocketConsumer):
     """One page's socket in one room."""
 
     room: Room
     user: User
     last_seq: int  # the newest message this page has been sent
     session: str  # cutoff.session_tag of the browser session that opened this socket
-    renewal: asyncio.Task[None] | None = None
     counted = False  # whether this socket is in open_sockets
-    layer_down = False  # the channel layer failed and has not answered since
-
-    # Channels reads the channel layer through `channel_receive`, which it sets
-    # to the layer's bare receive; this property keeps that assignment from
-    # taking effect and reads through receive_from_layer instead.
-    @property
-    def channel_receive(self) -> Any:
-        return self.receive_from_layer
-
-    @channel_receive.setter
-    def channel_receive(self, _bare_receive: Any) -> None:
-        pass
-
-    async def receive_from_layer(self) -> dict[str, Any]:
-        """The layer's next event; while the layer is down (Redis restarting), wait it out.
-
-        The socket stays open meanwhile: people can still send (their messages
-        are saved, and come back to them from the database). Once the layer
-        answers again, the socket rejoins its groups (a restarted Redis has
-        forgotten them) and fetches what it missed.
-        """
-        failures = 0
-        while True:
-            try:
-                if self.layer_down:
-                    await self.join_groups()
-                    self.layer_down = False
-                    logger.info("channel layer back for user %s in room %s", self.user.pk, self.room.pk)
-                    return {"type": "layer.recovered"}
-                return dict(await self.channel_layer.receive(self.channel_name))
-            except LAYER_ERRORS as error:
-                if not self.layer_down:
-                    logger.warning("channel layer unavailable (%r); socket kept open", error)
-                self.layer_down = True
-                failures += 1
-                await asyncio.sleep(min(LAYER_RETRY_MAX_SECONDS, 2**failures) * random.uniform(0.5, 1))  # noqa: S311
-
-    async def layer_recovered(self, event: dict[str, Any]) -> None:
-        await self.send_missed()
 
     async def connect(self) -> None:
         user = self.scope["user"]
-        room = await database_sync_to_async(catch_up.find_member_room)(user, self.scope["url_route"]["kwargs"]["slug"])
+        try:
+            room = await database_sync_to_async(catch_up.find_member_room)(
+                user, self.scope["url_route"]["kwargs"]["slug"]
+            )
+        except DatabaseError as error:
+            logger.warning("refused socket: database unavailable (%r)", error)
+            await self.close()  # the page retries with backoff
+            return
         if room is None:
             logger.info("refused socket: user %s may not join %r", user.pk, self.scope["path"])
             await self.close()  # before accept: the handshake is answered 403
@@ -115,35 +74,27 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.counted = True
         self.room, self.user = room, user
         self.session = cutoff.session_tag(self.scope["session"].session_key)
-        try:
-            await self.join_groups()
-        except LAYER_ERRORS as error:
-            logger.warning("channel layer unavailable (%r); socket opened without it", error)
-            self.layer_down = True
+        await self.join_groups()
         await self.accept()
         logger.info("socket opened: user %s in room %s", user.pk, room.pk)
-        self.last_seq = read_cursor(self.scope["query_string"], default=room.last_seq)
+        # A cursor past the room's newest message (a page from before a database
+        # reset, a hand-made address) would silence the socket: clamp it.
+        self.last_seq = min(read_cursor(self.scope["query_string"], default=room.last_seq), room.last_seq)
         await self.send_missed()
-        self.renewal = asyncio.create_task(self.renew_group_memberships())
 
     def groups_to_join(self) -> list[str]:
         # The room's messages, and the user's cut-off events (cutoff.py).
         return [self.room.group_name, cutoff.user_group(self.user.pk)]
 
-    async def join_groups(self) -> None:
-        for group in self.groups_to_join():
-            await self.channel_layer.group_add(group, self.channel_name)
+    async def on_layer_recovered(self) -> None:
+        await self.send_missed()
 
     async def disconnect(self, code: int) -> None:
-        if self.renewal is not None:
-            self.renewal.cancel()
         if self.counted:
             open_sockets[self.user.pk] -= 1
             if not open_sockets[self.user.pk]:
                 del open_sockets[self.user.pk]
-            with contextlib.suppress(*LAYER_ERRORS):
-                for group in self.groups_to_join():
-                    await self.channel_layer.group_discard(group, self.channel_name)
+            await self.leave_groups()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if text_data is None:
@@ -169,28 +120,30 @@ class RoomConsumer(AsyncWebsocketConsumer):
         seq = event["seq"]
         if seq <= self.last_seq:
             return  # already sent, by catch-up or an earlier copy
-        if seq > self.last_seq + 1:
-            await self.send_missed(until=seq - 1)
+        if seq > self.last_seq + 1 and not await self.send_missed(until=seq - 1):
+            return
         await self.send(text_data=event["html"])
         self.last_seq = seq
 
-    async def send_missed(self, *, until: int | None = None) -> None:
-        missed = await database_sync_to_async(catch_up.render_missed)(self.room, after=self.last_seq, until=until)
+    async def send_missed(self, *, until: int | None = None) -> bool:
+        """Send what the page lacks (up to `until`) from the database; False if the database failed."""
+        try:
+            missed = await database_sync_to_async(catch_up.render_missed)(self.room, after=self.last_seq, until=until)
+        except DatabaseError as error:
+            # Sending on would leave a hole: let the page reconnect and catch up later.
+            logger.warning("closed socket: database unavailable for catch-up (%r)", error)
+            await self.close(code=CLOSE_TRY_AGAIN_LATER)
+            return False
         if missed is not None:
             await self.send(text_data=missed.html)
             self.last_seq = missed.last_seq
+        return True
 
     async def cutoff(self, event: dict[str, Any]) -> None:
         """Close if this socket's session signed out, its user was deactivated, or left this room."""
         if event.get("session", self.session) == self.session and event.get("room", self.room.pk) == self.room.pk:
             logger.info("socket closed: user %s cut off from room %s", self.user.pk, self.room.pk)
             await self.close(code=CLOSE_POLICY_VIOLATION)
-
-    async def renew_group_memberships(self) -> None:
-        while True:
-            await asyncio.sleep(GROUP_RENEWAL_SECONDS)
-            with contextlib.suppress(*LAYER_ERRORS):  # receive_from_layer rejoins after an outage
-                await self.join_groups()
 
 
 def read_cursor(query_string: bytes, *, default: int) -> int:

@@ -19,7 +19,8 @@ logger = logging.getLogger(__name__)
 
 @cache
 def limiter(storage_url: str) -> RateLimiter:
-    return SlidingWindowCounterRateLimiter(storage_from_string(storage_url))
+    options = {"key_prefix": f"{settings.REDIS_KEY_PREFIX}:limits"} if storage_url.startswith("redis") else {}
+    return SlidingWindowCounterRateLimiter(storage_from_string(storage_url, **options))
 
 
 def may_send_message(user: User) -> bool:

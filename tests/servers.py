@@ -82,13 +82,18 @@ def _migrate(database_url: str) -> None:
     )
 
 
+def key_prefix_for(database_url: str) -> str:
+    """Servers on one database share a Redis namespace; no other test's servers (or earlier runs) are in it."""
+    return "test-" + uuid.uuid5(uuid.NAMESPACE_URL, database_url + str(os.getpid())).hex[:12]
+
+
 @contextmanager
 def uvicorn_server(
     *, database_url: str, redis_url: str | None = None, log_path: Path, port: int | None = None
 ) -> Iterator[str]:
     """Start the production server (config/serve.py: uvicorn), on a free port unless told; yields its base URL."""
     port = port or free_port()
-    overrides = {"DATABASE_URL": database_url}
+    overrides = {"DATABASE_URL": database_url, "REDIS_KEY_PREFIX": key_prefix_for(database_url)}
     if redis_url:
         overrides["REDIS_URL"] = redis_url
     with log_path.open("a") as log:

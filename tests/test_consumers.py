@@ -10,6 +10,7 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
+from django.db import OperationalError
 from django.test import Client
 
 from config.asgi import application
@@ -364,3 +365,20 @@ async def test_one_person_cannot_open_sockets_without_end(design: Room, ana: Use
 
     await connect(ana, design, browser=browser, accept=False)
     await connect(ben, design)  # others are not affected
+
+
+async def test_a_cursor_past_the_newest_message_does_not_silence_the_page(
+    design: Room, ana: User, ben: User, connect: Connect
+) -> None:
+    socket = await connect(ben, design, after=999)
+    await database_sync_to_async(say)(design, ana, "still heard")
+    assert "still heard" in await socket.receive_from(timeout=2)
+
+
+async def test_when_the_database_fails_during_catch_up_the_page_is_told_to_try_again_later(
+    design: Room, ana: User, ben: User, connect: Connect
+) -> None:
+    await database_sync_to_async(say)(design, ana, "missed")
+    with mock.patch("rooms.catch_up.render_missed", side_effect=OperationalError("database is down")):
+        socket = await connect(ben, design, after=0)
+        assert await socket.receive_output(timeout=2) == {"type": "websocket.close", "code": 1013}
