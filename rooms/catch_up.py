@@ -22,11 +22,12 @@ def find_member_room(user: User, slug: str) -> Room | None:
     return room if room is not None and access.is_member(user, room) else None
 
 
-def render_missed(room: Room, *, after: int, until: int | None = None) -> Missed | None:
+def render_missed(room: Room, *, after: int, until: int | None = None, quiet: bool) -> Missed | None:
     """The messages after `after` (up to `until`), or None when nothing was missed.
 
-    More than a page is not sent as a wall of text: the page gets a link that
-    loads the newest messages instead.
+    `quiet` ones are inserted without being announced: catch-up after a
+    (re)connect is history, not news. More than a page is not sent as a wall
+    of text: the page gets a link that loads the newest messages instead.
     """
     messages = messages_after(room, after, limit=PAGE_SIZE + 1)
     if until is not None:
@@ -34,7 +35,7 @@ def render_missed(room: Room, *, after: int, until: int | None = None) -> Missed
     if not messages:
         return None
     if len(messages) <= PAGE_SIZE:
-        html = render_to_string("rooms/room.html#missed-messages", {"messages": messages})
+        html = render_to_string("rooms/room.html#missed-messages", {"messages": messages, "quiet": quiet})
         return Missed(html=html.strip(), last_seq=messages[-1].seq)
     room.refresh_from_db(fields=["last_seq"])
     last_seq = room.last_seq if until is None else until

@@ -61,7 +61,8 @@ def post_and_reply(room: Room, author: User, fields: dict[str, str] | None, *, s
     context = {"form": form, "swap_oob": True, "answers": answers}
     parts = [render_to_string("rooms/room.html#composer-fields", context).strip()]
     if message is not None and message.seq > shown_up_to:
-        missed = render_missed(room, after=shown_up_to, until=message.seq)
+        # Quiet: the sender knows what they wrote; it is not news to announce back to them.
+        missed = render_missed(room, after=shown_up_to, until=message.seq, quiet=True)
         if missed is not None:
             parts.append(missed.html)
             shown_up_to = missed.last_seq

@@ -80,14 +80,14 @@ class RoomConsumer(LayerResilienceMixin, AsyncWebsocketConsumer):
         # A cursor past the room's newest message (a page from before a database
         # reset, a hand-made address) would silence the socket: clamp it.
         self.last_seq = min(read_cursor(self.scope["query_string"], default=room.last_seq), room.last_seq)
-        await self.send_missed()
+        await self.send_missed(quiet=True)
 
     def groups_to_join(self) -> list[str]:
         # The room's messages, and the user's cut-off events (cutoff.py).
         return [self.room.group_name, cutoff.user_group(self.user.pk)]
 
     async def on_layer_recovered(self) -> None:
-        await self.send_missed()
+        await self.send_missed(quiet=True)
 
     async def disconnect(self, code: int) -> None:
         if self.counted:
@@ -120,15 +120,20 @@ class RoomConsumer(LayerResilienceMixin, AsyncWebsocketConsumer):
         seq = event["seq"]
         if seq <= self.last_seq:
             return  # already sent, by catch-up or an earlier copy
-        if seq > self.last_seq + 1 and not await self.send_missed(until=seq - 1):
+        if seq > self.last_seq + 1 and not await self.send_missed(until=seq - 1, quiet=False):
             return
         await self.send(text_data=event["html"])
         self.last_seq = seq
 
-    async def send_missed(self, *, until: int | None = None) -> bool:
-        """Send what the page lacks (up to `until`) from the database; False if the database failed."""
+    async def send_missed(self, *, until: int | None = None, quiet: bool) -> bool:
+        """Send what the page lacks (up to `until`) from the database; False if the database failed.
+
+        Catch-up after a (re)connect is `quiet`; a gap in live messages is not.
+        """
         try:
-            missed = await database_sync_to_async(catch_up.render_missed)(self.room, after=self.last_seq, until=until)
+            missed = await database_sync_to_async(catch_up.render_missed)(
+                self.room, after=self.last_seq, until=until, quiet=quiet
+            )
         except DatabaseError as error:
             # Sending on would leave a hole: let the page reconnect and catch up later.
             logger.warning("closed socket: database unavailable for catch-up (%r)", error)

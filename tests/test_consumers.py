@@ -93,7 +93,7 @@ async def test_the_sender_gets_a_cleared_composer_and_their_message_in_one_reply
     await ana_socket.send_to(text_data=compose("hi"))
 
     reply = await ana_socket.receive_from(timeout=2)
-    composer, _, message = reply.partition('<ol id="message-list" hx-swap-oob="beforeend">')
+    composer, _, message = reply.partition('<ol id="message-list" hx-swap-oob="beforeend" data-quiet>')
     assert composer.startswith('<div id="composer-fields" class="composer-fields" hx-swap-oob="true">')
     assert "autofocus" in composer, "focus stays in the composer"
     assert re.search(r"<textarea[^>]*>\s*</textarea>", composer), "the composer is empty again"
@@ -227,7 +227,7 @@ async def test_on_connect_a_page_gets_what_it_missed_in_order_and_only_that(
     socket = await connect(ben, design, after=1)
 
     missed = await socket.receive_from(timeout=2)
-    assert missed.startswith('<ol id="message-list" hx-swap-oob="beforeend">')
+    assert missed.startswith('<ol id="message-list" hx-swap-oob="beforeend" data-quiet>'), "history, not news"
     assert "one" not in missed
     assert missed.index("two") < missed.index("three")
     assert await socket.receive_nothing(timeout=0.2)
@@ -283,6 +283,7 @@ async def test_a_lost_broadcast_is_read_from_the_database_before_the_next_one(
     gap = await socket.receive_from(timeout=2)
     latest = await socket.receive_from(timeout=2)
     assert "lost on the way" in gap
+    assert "data-quiet" not in gap, "a gap in live messages is news, announced like the rest"
     assert "arrived" in latest
     assert await socket.receive_nothing(timeout=0.2)
 

@@ -164,3 +164,14 @@ document.addEventListener("htmx:oobBeforeSwap", (event) => {
     if (shown) shown.replaceWith(item);
   }
 });
+
+// Catch-up after a (re)connect is history, not news: the server marks such
+// fragments data-quiet, and the log stops being a live region while they go
+// in, so a screen reader does not read out a flood of old messages. Live
+// messages are announced as the log's role="log" (polite) intends.
+document.addEventListener("htmx:oobBeforeSwap", (event) => {
+  if (event.detail.target.id !== "message-list" || !event.detail.fragment.hasAttribute("data-quiet")) return;
+  const log = event.detail.target.closest("[role=log]");
+  log.setAttribute("aria-live", "off");
+  requestAnimationFrame(() => requestAnimationFrame(() => log.setAttribute("aria-live", "polite")));
+});

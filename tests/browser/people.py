@@ -187,8 +187,12 @@ class SlowConnection:
         self.holding = False
         self.held: list[tuple[WebSocketRoute, str | bytes]] = []
         self.delivered: list[tuple[WebSocketRoute, str | bytes]] = []
+        self.cut_off = False
 
     def route(self, page_side: WebSocketRoute) -> None:
+        if self.cut_off:
+            page_side.close(code=1012, reason="restart")  # still away: the page will try again
+            return
         server_side = page_side.connect_to_server()  # what the page sends goes straight through
 
         def from_server(message: str | bytes) -> None:
@@ -209,6 +213,17 @@ class SlowConnection:
             (side, message) for side, message in reversed(self.delivered) if containing in str(message)
         )
         page_side.send(message)
+
+    def drop(self) -> None:
+        """Cut the page's socket as a restarting server would (1012), and refuse it until `restore`."""
+        page_side = self.delivered[-1][0] if self.delivered else None
+        assert page_side is not None, "nothing was ever delivered on this connection"
+        self.cut_off = True
+        page_side.close(code=1012, reason="restart")
+
+    def restore(self) -> None:
+        """Let the page's next reconnection attempt through."""
+        self.cut_off = False
 
     def release(self) -> None:
         self.holding = False
