@@ -139,11 +139,23 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
-# Serve straight from the finders, so that `uvicorn config.asgi:application`
-# works without a collectstatic step; vendored files carry their version in
-# their name, so caches never hold a stale htmx.
-SERVESTATIC_USE_FINDERS = True
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+# Two ways to serve static files, both through ServeStatic:
+# - collected (config/serve.py runs collectstatic first): names carry a hash
+#   of their content, so browsers may cache them for a year, and they are
+#   served pre-compressed;
+# - straight from the app directories (runserver, or plain `uvicorn
+#   config.asgi:application` with nothing collected): plain names, short caching.
+COLLECTED_STATIC = env.bool("COLLECTED_STATIC", default=not DEBUG and (STATIC_ROOT / "staticfiles.json").exists())
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "servestatic.storage.CompressedManifestStaticFilesStorage"
+        if COLLECTED_STATIC
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+SERVESTATIC_USE_FINDERS = not COLLECTED_STATIC
 
 # Behind TLS (HTTPS=true): cookies travel only over HTTPS, browsers are told
 # to insist on it (HSTS), and plain HTTP is redirected. Off by default so that

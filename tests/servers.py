@@ -89,16 +89,26 @@ def key_prefix_for(database_url: str) -> str:
 
 @contextmanager
 def uvicorn_server(
-    *, database_url: str, redis_url: str | None = None, log_path: Path, port: int | None = None
+    *, database_url: str, redis_url: str | None = None, log_path: Path, port: int | None = None, plain: bool = False
 ) -> Iterator[str]:
-    """Start the production server (config/serve.py: uvicorn), on a free port unless told; yields its base URL."""
+    """Start the production server, on a free port unless told; yields its base URL.
+
+    The server is config/serve.py (uvicorn with our options, static files collected
+    into a directory of its own), or with `plain`, bare `uvicorn config.asgi:application`.
+    """
     port = port or free_port()
-    overrides = {"DATABASE_URL": database_url, "REDIS_KEY_PREFIX": key_prefix_for(database_url)}
+    overrides = {
+        "DATABASE_URL": database_url,
+        "REDIS_KEY_PREFIX": key_prefix_for(database_url),
+        "STATIC_ROOT": str(log_path.with_suffix(".static")),
+    }
     if redis_url:
         overrides["REDIS_URL"] = redis_url
     with log_path.open("a") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "config.serve", "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, "-m", "uvicorn", "config.asgi:application", "--port", str(port)]
+            if plain
+            else [sys.executable, "-m", "config.serve", "--host", "127.0.0.1", "--port", str(port)],
             cwd=ROOT,
             env=server_environment(**overrides),
             stdout=log,

@@ -1,6 +1,7 @@
 """The production server as a client meets it: config/serve.py running uvicorn."""
 
 import json
+import re
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -55,3 +56,30 @@ def test_a_server_shutting_down_closes_sockets_with_1012_so_pages_reconnect(serv
     assert closed.value.rcvd is not None
     # 1012 (service restart) is one of the codes htmx's ws extension reconnects after.
     assert closed.value.rcvd.code == 1012
+
+
+def test_the_production_server_serves_static_files_under_hashed_names_cached_for_good(server: str) -> None:
+    visitor = Visitor(server)
+    page = visitor.get("/accounts/login/")
+    stylesheet = re.search(r'href="(/static/css/chat\.[0-9a-f]{12}\.css)"', page)
+    assert stylesheet is not None, "the page links the content-hashed stylesheet"
+    with visitor.opener.open(server + stylesheet.group(1)) as response:
+        assert response.status == 200
+        # ServeStatic's "forever" (ten years): safe, since new content means a new name.
+        assert response.headers["Cache-Control"] == "max-age=315360000, public, immutable"
+
+
+def test_plain_uvicorn_serves_pages_static_files_and_sockets_with_nothing_collected(tmp_path: Path) -> None:
+    with (
+        live_database(tmp_path) as database_url,
+        uvicorn_server(database_url=database_url, log_path=tmp_path / "plain.log", plain=True) as server,
+    ):
+        visitor = Visitor(server)
+        page = visitor.get("/accounts/login/")
+        assert 'src="/static/vendor/htmx-2.0.11.min.js"' in page
+        with visitor.opener.open(server + "/static/vendor/htmx-2.0.11.min.js") as response:
+            assert response.status == 200
+        visitor.sign_up()
+        with visitor.open_socket(visitor.enter_room("Plain")) as socket:
+            socket.send(json.dumps({"body": "plain and simple"}))
+            assert "plain and simple" in str(socket.recv(timeout=5))
