@@ -11,13 +11,15 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/chat
 
 .PHONY: run serve test lint test-sqlite test-postgres vendor
 
-run: $(VENV)/.installed
+MESSAGES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+
+run: $(VENV)/.installed $(MESSAGES)
 	$(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver
 
 # Production-like: uvicorn with the options in config/serve.py, settings from the environment.
 # WEB_CONCURRENCY=N runs N processes (they need REDIS_URL, and PostgreSQL or one shared SQLite file).
-serve: $(VENV)/.installed
+serve: $(VENV)/.installed $(MESSAGES)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python -m config.serve --host $${HOST:-0.0.0.0} --port $${PORT:-8000}
 
@@ -28,11 +30,11 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
 
-test-sqlite: $(VENV)/.installed node_modules/.installed /usr/bin/chromium
+test-sqlite: $(VENV)/.installed $(MESSAGES) node_modules/.installed /usr/bin/chromium
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest
 
 # PostgreSQL is required in CI; on a laptop without it this pass says so and stops short.
-test-postgres: $(VENV)/.installed node_modules/.installed /usr/bin/chromium
+test-postgres: $(VENV)/.installed $(MESSAGES) node_modules/.installed /usr/bin/chromium
 	@if $(BIN)/python -m tests.services postgres "$(TEST_DATABASE_URL)"; then \
 		echo "--- the suite again, on PostgreSQL ($(TEST_DATABASE_URL))"; \
 		env -u REDIS_URL DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/pytest; \
@@ -52,6 +54,14 @@ $(VENV)/.installed: requirements/dev.txt
 node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+# Translations are compiled here, from the .po files in git (GNU gettext's msgfmt does it for Django).
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po /usr/bin/msgfmt $(VENV)/.installed
+	$(BIN)/python manage.py compilemessages --locale $* --ignore .venv -v0
+
+/usr/bin/msgfmt:
+	$(SUDO) apt-get update
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y gettext
 
 # Debian's Chromium for the browser tests (Playwright drives it; it never downloads its own).
 /usr/bin/chromium:

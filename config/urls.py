@@ -1,5 +1,7 @@
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from rooms.account_views import sign_up
 from rooms.forms import SignInForm
@@ -10,5 +12,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", healthz, name="healthz"),
+    # Choosing a language works before signing in, and without JavaScript (a form POST).
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("", include("rooms.urls")),
 ]

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from rooms import access
 from rooms.history import PAGE_SIZE, messages_after
@@ -22,7 +23,7 @@ def find_member_room(user: User, slug: str) -> Room | None:
     return room if room is not None and access.is_member(user, room) else None
 
 
-def render_missed(room: Room, *, after: int, until: int | None = None, quiet: bool) -> Missed | None:
+def render_missed(room: Room, *, after: int, until: int | None = None, quiet: bool, language: str) -> Missed | None:
     """The messages after `after` (up to `until`), or None when nothing was missed.
 
     `quiet` ones are inserted without being announced: catch-up after a
@@ -39,5 +40,6 @@ def render_missed(room: Room, *, after: int, until: int | None = None, quiet: bo
         return Missed(html=html.strip(), last_seq=messages[-1].seq)
     room.refresh_from_db(fields=["last_seq"])
     last_seq = room.last_seq if until is None else until
-    html = render_to_string("rooms/room.html#missed-too-many", {"room": room, "count": last_seq - after})
+    with translation.override(language):  # the link's words, in the reader's language
+        html = render_to_string("rooms/room.html#missed-too-many", {"room": room, "count": last_seq - after})
     return Missed(html=html.strip(), last_seq=last_seq)

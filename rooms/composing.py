@@ -4,6 +4,7 @@ import json
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from rooms.catch_up import render_missed
@@ -40,14 +41,22 @@ class Reply:
     last_seq: int  # the newest message the sender's page now shows
 
 
-def post_and_reply(room: Room, author: User, fields: dict[str, str] | None, *, shown_up_to: int) -> Reply:
+def post_and_reply(
+    room: Room, author: User, fields: dict[str, str] | None, *, shown_up_to: int, language: str
+) -> Reply:
     """Post the message and build the sender's reply.
 
     The composer comes back cleared after a send, or with its error after a
     refusal. The sender's own message comes back too, with anything before it
     that their page lacks, read from the database: so the sender sees what
     they sent even when the broadcast is lost (Redis down), and in order.
+    Errors are written in the sender's `language`.
     """
+    with translation.override(language):
+        return _post_and_reply(room, author, fields, shown_up_to=shown_up_to)
+
+
+def _post_and_reply(room: Room, author: User, fields: dict[str, str] | None, *, shown_up_to: int) -> Reply:
     if fields is None:
         form = MessageForm({"body": ""})
         form.errors.clear()
@@ -62,7 +71,9 @@ def post_and_reply(room: Room, author: User, fields: dict[str, str] | None, *, s
     parts = [render_to_string("rooms/room.html#composer-fields", context).strip()]
     if message is not None and message.seq > shown_up_to:
         # Quiet: the sender knows what they wrote; it is not news to announce back to them.
-        missed = render_missed(room, after=shown_up_to, until=message.seq, quiet=True)
+        missed = render_missed(
+            room, after=shown_up_to, until=message.seq, quiet=True, language=translation.get_language()
+        )
         if missed is not None:
             parts.append(missed.html)
             shown_up_to = missed.last_seq

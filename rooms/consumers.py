@@ -23,6 +23,7 @@ from django.db import DatabaseError
 
 from rooms import catch_up, cutoff
 from rooms.composing import post_and_reply, read_compose_frame
+from rooms.languages import language_of
 from rooms.layer_resilience import LayerResilienceMixin
 from rooms.models import Room, User
 
@@ -50,6 +51,7 @@ class RoomConsumer(LayerResilienceMixin, AsyncWebsocketConsumer):
     user: User
     last_seq: int  # the newest message this page has been sent
     session: str  # cutoff.session_tag of the browser session that opened this socket
+    language: str  # what the replies to this page are written in
     counted = False  # whether this socket is in open_sockets
 
     async def connect(self) -> None:
@@ -74,6 +76,7 @@ class RoomConsumer(LayerResilienceMixin, AsyncWebsocketConsumer):
         self.counted = True
         self.room, self.user = room, user
         self.session = cutoff.session_tag(self.scope["session"].session_key)
+        self.language = language_of(self.scope)
         await self.join_groups()
         await self.accept()
         logger.info("socket opened: user %s in room %s", user.pk, room.pk)
@@ -107,7 +110,7 @@ class RoomConsumer(LayerResilienceMixin, AsyncWebsocketConsumer):
         fields = read_compose_frame(text_data)
         try:
             reply = await database_sync_to_async(post_and_reply)(
-                self.room, self.user, fields, shown_up_to=self.last_seq
+                self.room, self.user, fields, shown_up_to=self.last_seq, language=self.language
             )
         except PermissionDenied:
             await self.close(code=CLOSE_POLICY_VIOLATION)
@@ -132,7 +135,7 @@ class RoomConsumer(LayerResilienceMixin, AsyncWebsocketConsumer):
         """
         try:
             missed = await database_sync_to_async(catch_up.render_missed)(
-                self.room, after=self.last_seq, until=until, quiet=quiet
+                self.room, after=self.last_seq, until=until, quiet=quiet, language=self.language
             )
         except DatabaseError as error:
             # Sending on would leave a hole: let the page reconnect and catch up later.

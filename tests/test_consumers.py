@@ -45,13 +45,16 @@ async def connect() -> AsyncIterator[Connect]:
         origin: str | None = "http://localhost:8000",
         accept: bool = True,
         browser: Client | None = None,
+        cookies: str = "",
+        extra_headers: tuple[tuple[bytes, bytes], ...] = (),
     ) -> WebsocketCommunicator:
         headers = [(b"host", b"localhost:8000")]
         if origin is not None:
             headers.append((b"origin", origin.encode()))
         if user is not None:
             browser = browser or await signed_in_browser(user)
-            headers.append((b"cookie", f"sessionid={browser.cookies['sessionid'].value}".encode()))
+            headers.append((b"cookie", f"sessionid={browser.cookies['sessionid'].value}; {cookies}".encode()))
+        headers.extend(extra_headers)
         address = room.get_socket_url() + ("" if after is None else f"?after={after}")
         communicator = WebsocketCommunicator(application, address, headers=headers)
         connected, _ = await communicator.connect()
@@ -383,3 +386,16 @@ async def test_when_the_database_fails_during_catch_up_the_page_is_told_to_try_a
     with mock.patch("rooms.catch_up.render_missed", side_effect=OperationalError("database is down")):
         socket = await connect(ben, design, after=0)
         assert await socket.receive_output(timeout=2) == {"type": "websocket.close", "code": 1013}
+
+
+@pytest.mark.parametrize(
+    ("cookies", "headers"),
+    [("django_language=ko", ()), ("", ((b"accept-language", b"ko-KR,ko;q=0.9,en;q=0.5"),))],
+    ids=["language-cookie", "accept-language"],
+)
+async def test_the_sender_s_errors_come_in_the_language_of_their_page(
+    design: Room, ana: User, connect: Connect, cookies: str, headers: tuple[tuple[bytes, bytes], ...]
+) -> None:
+    socket = await connect(ana, design, cookies=cookies, extra_headers=headers)
+    await socket.send_to(text_data=compose(""))
+    assert "메시지가 비어 있습니다." in await socket.receive_from(timeout=2)
