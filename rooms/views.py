@@ -49,7 +49,13 @@ def room(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "rooms/room.html",
-        {"room": room, "page": page, "form": form, "is_member": access.is_member(user, room)},
+        {
+            "room": room,
+            "page": page,
+            "form": form,
+            "is_member": access.is_member(user, room),
+            "my_rooms": user.rooms.all(),
+        },
         status=400 if form.errors else 200,
     )
 

@@ -1,0 +1,142 @@
+"""Keyboard-only use, the accessibility tree, reflow, forced colours, reduced motion and the tab title."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.people import PASSWORD, People, Person, unique
+
+pytestmark = pytest.mark.browser
+
+
+def focused_text(person: Person) -> str:
+    return str(person.page.evaluate("document.activeElement.innerText"))
+
+
+def test_a_keyboard_only_person_signs_in_enters_a_room_sends_and_reads_back(people: People) -> None:
+    kim = people.signed_up("Kim")
+    kim.page.get_by_role("button", name="Sign out").click()
+    keys = kim.page.keyboard
+    room = unique("Keys")
+
+    kim.visit("/accounts/login/")  # the username field has the cursor
+    keys.type(kim.username)
+    keys.press("Tab")
+    keys.type(PASSWORD)
+    keys.press("Enter")
+    expect(kim.page.get_by_role("heading", level=1)).to_have_text("Rooms")
+    keys.type(room)  # the lobby's room field has the cursor
+    keys.press("Enter")
+    kim.expect_live()
+    expect(kim.composer).to_be_focused()
+    for text in ("first, by keyboard", "second, by keyboard"):
+        keys.type(text)
+        keys.press("Enter")
+        kim.expect_message(text)
+        expect(kim.composer).to_be_focused()
+
+    keys.press("Alt+ArrowUp")
+    assert focused_text(kim).endswith("second, by keyboard")
+    keys.press("ArrowUp")
+    assert focused_text(kim).endswith("first, by keyboard")
+    keys.press("ArrowDown")
+    assert focused_text(kim).endswith("second, by keyboard")
+    keys.press("Escape")
+    expect(kim.composer).to_be_focused()
+
+
+def test_skip_links_lead_to_the_message_box_and_the_newest_message(people: People) -> None:
+    lee = people.signed_up("Lee")
+    lee.enter_room(unique("Skips"))
+    lee.send_message("the newest")
+    lee.page.reload()
+    lee.expect_live()
+
+    first_tabbable = lee.page.evaluate(
+        "[...document.querySelectorAll('a[href], button, input, select, textarea')]"
+        ".filter((el) => el.tabIndex >= 0).slice(0, 2).map((el) => el.textContent)"
+    )
+    assert first_tabbable == ["Skip to the message box", "Skip to the newest message"], "the first stops for Tab"
+
+    skip_to_box = lee.page.get_by_role("link", name="Skip to the message box")
+    skip_to_box.focus()
+    expect(skip_to_box).to_be_in_viewport()  # off-screen until focused, then shown
+    lee.page.keyboard.press("Enter")
+    expect(lee.composer).to_be_focused()
+    lee.page.get_by_role("link", name="Skip to the newest message").focus()
+    lee.page.keyboard.press("Enter")
+    assert focused_text(lee).endswith("the newest")
+
+
+def test_the_room_s_accessibility_tree(people: People) -> None:
+    ann = people.signed_up("Ann", display_name="Ann")
+    room = unique("Tree")
+    ann.enter_room(room)
+    ann.send_message("hello, tree")
+
+    expect(ann.page.get_by_role("main")).to_match_aria_snapshot(f"""
+      - heading "{room}" [level=1]
+      - log "{room}":
+        - list:
+          - listitem:
+            - article /Ann .*/:
+              - paragraph:
+                - text: Ann
+                - time
+              - paragraph: hello, tree
+      - form "Send a message":
+        - textbox "Message"
+        - button "Send"
+      - status: Connected.
+      - button "Leave room"
+      - navigation "Your rooms"
+    """)
+    log = ann.page.get_by_role("log")
+    expect(log).to_have_attribute("aria-live", "polite")
+    expect(log).to_have_attribute("aria-labelledby", "room-heading")
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_the_room_reflows_without_sideways_scrolling(people: People, width: int) -> None:
+    max_ = people.signed_up("Max")
+    max_.page.set_viewport_size({"width": width, "height": 700})
+    max_.enter_room(unique("Narrow"))
+    max_.send_message("a" * 300)  # one long unbroken word
+
+    assert max_.page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    max_.check_accessibility()
+
+
+def test_forced_colours_and_reduced_motion_keep_the_room_usable_and_accessible(people: People) -> None:
+    fay = people.signed_up("Fay")
+    fay.page.emulate_media(forced_colors="active", reduced_motion="reduce")
+    fay.enter_room(unique("Contrast"))
+    fay.send_message("visible in forced colours")
+    fay.check_accessibility()
+    outline = fay.page.evaluate(
+        "() => { const box = document.querySelector('#composer textarea'); box.focus();"
+        " return getComputedStyle(box).outlineStyle; }"
+    )
+    assert outline != "none", "focus stays visible"
+
+
+def test_a_hidden_tab_counts_new_messages_in_its_title(people: People) -> None:
+    uma, vic = people.signed_up("Uma"), people.signed_up("Vic")
+    room = unique("Unread")
+    uma.enter_room(room)
+    vic.enter_room(room)
+    title = uma.page.title()
+    uma.page.evaluate(
+        "() => { Object.defineProperty(document, 'hidden', {value: true, configurable: true});"
+        " document.dispatchEvent(new Event('visibilitychange')); }"
+    )
+
+    vic.send_message("one")
+    vic.send_message("two")
+    uma.expect_message("two")
+    assert uma.page.title() == f"(2) {title}"
+
+    uma.page.evaluate(
+        "() => { Object.defineProperty(document, 'hidden', {value: false, configurable: true});"
+        " document.dispatchEvent(new Event('visibilitychange')); }"
+    )
+    assert uma.page.title() == title
