@@ -143,12 +143,14 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 # Two ways to serve static files, both through ServeStatic:
-# - collected (config/serve.py runs collectstatic first): names carry a hash
-#   of their content, so browsers may cache them for a year, and they are
-#   served pre-compressed;
-# - straight from the app directories (runserver, or plain `uvicorn
-#   config.asgi:application` with nothing collected): plain names, short caching.
-COLLECTED_STATIC = env.bool("COLLECTED_STATIC", default=not DEBUG and (STATIC_ROOT / "staticfiles.json").exists())
+# - collected (config/serve.py collects them, then sets COLLECTED_STATIC for
+#   itself): names carry a hash of their content, so browsers may cache them
+#   for good, and they are served pre-compressed;
+# - straight from the app directories (runserver, plain `uvicorn
+#   config.asgi:application`, the tests): plain names, short caching.
+# Never guessed from a manifest lying in STATIC_ROOT: an old one would name
+# files that have changed since.
+COLLECTED_STATIC = env.bool("COLLECTED_STATIC", default=False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from rooms.account_views import sign_up
+from rooms.account_views import account_settings, sign_up
 from rooms.forms import SignInForm
 from rooms.health import healthz
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/signup/", sign_up, name="signup"),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/settings/", account_settings, name="settings"),
     path("healthz", healthz, name="healthz"),
     # Choosing a language works before signing in, and without JavaScript (a form POST).
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -1,12 +1,15 @@
-"""Signing up; signing in and out are Django's own views (config/urls.py)."""
+"""Signing up and one's settings; signing in and out are Django's own views (config/urls.py)."""
 
+from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from rooms.forms import SignUpForm
+from rooms.forms import SettingsForm, SignUpForm
+from rooms.models import User
 
 
 @login_not_required
@@ -18,3 +21,14 @@ def sign_up(request: HttpRequest) -> HttpResponse:
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect("rooms:lobby")
     return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def account_settings(request: HttpRequest) -> HttpResponse:
+    assert isinstance(request.user, User)
+    form = SettingsForm(request.POST if request.method == "POST" else None, instance=request.user)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Your settings are saved."))
+        return redirect("settings")
+    return render(request, "accounts/settings.html", {"form": form}, status=400 if form.errors else 200)

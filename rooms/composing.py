@@ -65,7 +65,7 @@ def _post_and_reply(room: Room, author: User, fields: dict[str, str] | None, *, 
     else:
         result = post_message(room=room, author=author, data=fields)
         form, message = result.form, result.message
-    # data-answers names the message this composer answers for (see chat.js).
+    # data-answers names the message this composer answers for (see static/js/composer.js).
     answers = fields.get("client_id", "") if fields else ""
     context = {"form": form, "swap_oob": True, "answers": answers}
     parts = [render_to_string("rooms/room.html#composer-fields", context).strip()]

@@ -71,7 +71,8 @@ class ChatFormMixin:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            if field.required:
+            # Not on radio buttons: ARIA allows aria-required on a radio group, not on its radios.
+            if field.required and not isinstance(field.widget, forms.RadioSelect):
                 field.widget.attrs["aria-required"] = "true"
 
     def full_clean(self) -> None:
@@ -171,13 +172,25 @@ class SignUpForm(ChatFormMixin, UserCreationForm[User]):
         model = User
         fields = ("username", "display_name")
 
-    def save(self, commit: bool = True) -> User:
-        user = super().save(commit=False)
-        user.display_name = user.display_name or user.username
-        if commit:
-            user.save()
-        return user
+    def clean_display_name(self) -> str:
+        # Empty means "use my username" (cleaned just before, being the first field).
+        name: str = self.cleaned_data["display_name"] or self.cleaned_data.get("username", "")
+        return name
 
 
 class SignInForm(ChatFormMixin, AuthenticationForm):
     pass
+
+
+class SettingsForm(ChatFormMixin, forms.ModelForm):  # type: ignore[type-arg]
+    display_name = SignUpForm.base_fields["display_name"]
+
+    class Meta:
+        model = User
+        fields = ("display_name", "announce")
+        widgets = {"announce": forms.RadioSelect}
+        help_texts = {"announce": _("What your screen reader is told when other people's messages arrive.")}
+
+    def clean_display_name(self) -> str:
+        name: str = self.cleaned_data["display_name"] or self.instance.username
+        return name

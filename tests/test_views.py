@@ -275,3 +275,30 @@ def test_markup_and_template_syntax_are_shown_literally_everywhere(make_user: Ma
         assert "{{ 7|add:1 }}" in page
     assert "<title>&lt;img src=x" in text_of(client.get(room_url))
     assert "Signed in as <bdi>&lt;img src=x onerror=&quot;alert(1)&quot;&gt;{{ 7|add:1 }}</bdi>" in page
+
+
+# Settings
+
+
+def test_settings_change_the_display_name_and_what_is_announced_without_javascript(ana: User) -> None:
+    client = signed_in(ana)
+    page = text_of(client.get("/accounts/settings/"))
+    assert "<legend>Announce new messages</legend>" in page
+    assert '<input type="radio" name="announce" value="mentions"' in page
+
+    response = client.post("/accounts/settings/", {"display_name": "Ana B.", "announce": "mentions"})
+
+    assert response["Location"] == "/accounts/settings/"
+    ana.refresh_from_db()
+    assert (ana.display_name, ana.announce) == ("Ana B.", "mentions")
+    assert "Your settings are saved." in text_of(client.get("/accounts/settings/"))
+    client.post("/accounts/settings/", {"display_name": "", "announce": "all"})
+    ana.refresh_from_db()
+    assert ana.display_name == "ana", "an empty display name means the username"
+
+
+def test_a_room_page_tells_its_scripts_what_this_reader_wants_announced(design: Room, ana: User) -> None:
+    ana.announce = User.Announce.NONE
+    ana.save()
+    page = text_of(signed_in(ana).get("/rooms/design/"))
+    assert f'data-announce="none" data-viewer-id="{ana.pk}" data-viewer-name="ana"' in page

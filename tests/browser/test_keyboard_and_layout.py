@@ -15,10 +15,10 @@ def focused_text(person: Person) -> str:
 def test_a_keyboard_only_person_signs_in_enters_a_room_sends_and_reads_back(people: People) -> None:
     kim = people.signed_up("Kim")
     kim.page.get_by_role("button", name="Sign out").click()
+    expect(kim.page.get_by_role("heading", level=1)).to_have_text("Sign in")  # signing out lands here
     keys = kim.page.keyboard
     room = unique("Keys")
-
-    kim.visit("/accounts/login/")  # the username field has the cursor
+    expect(kim.page.get_by_label("Username")).to_be_focused()
     keys.type(kim.username)
     keys.press("Tab")
     keys.type(PASSWORD)
@@ -86,13 +86,16 @@ def test_the_room_s_accessibility_tree(people: People) -> None:
       - form "Send a message":
         - textbox "Message"
         - button "Send"
-      - status: Connected.
+      - status: Sent.
       - button "Leave room"
       - navigation "Your rooms"
     """)
     log = ann.page.get_by_role("log")
-    expect(log).to_have_attribute("aria-live", "polite")
+    expect(log).to_have_attribute("aria-live", "off")  # the announcer speaks instead (test_announcements.py)
     expect(log).to_have_attribute("aria-labelledby", "room-heading")
+    announcer = ann.page.locator("#announcer")
+    expect(announcer).to_have_attribute("aria-live", "polite")
+    expect(announcer).to_have_attribute("aria-atomic", "true")
 
 
 @pytest.mark.parametrize("width", [320, 1280])

@@ -33,9 +33,12 @@ def test_pages_reconnect_after_a_restart_and_what_was_typed_meanwhile_arrives(br
 
             with uvicorn_server(database_url=database_url, log_path=log, port=port):
                 for person in (ada, bob):
-                    expect(person.page.get_by_role("status")).to_have_text("Connected.", timeout=RECONNECT_TIMEOUT_MS)
-                    expect(person.page.locator("#message-list")).to_contain_text("typed while the server was away")
+                    expect(person.page.locator("#message-list")).to_contain_text(
+                        "typed while the server was away", timeout=RECONNECT_TIMEOUT_MS
+                    )
                     person.expect_message("typed while the server was away")
                     assert person.message_texts() == ["before the restart", "typed while the server was away"]
+                expect(bob.page.get_by_role("status")).to_have_text("Connected.")
+                expect(ada.page.get_by_role("status")).to_have_text("Sent.")  # the queued message, answered
         finally:
             people.close()

@@ -1,0 +1,49 @@
+// Reaching and reading messages from the keyboard.
+"use strict";
+
+// A block of its own: these names stay private to this file.
+{
+  // Moving through messages from the keyboard. In the message box, Alt+Up Arrow
+  // goes to the newest message; among messages, Up and Down Arrow move, Home and
+  // End go to the first and last, and Escape returns to the message box. No
+  // single-character shortcuts (WCAG 2.1.4), so there is nothing to turn off.
+  function messageArticles() {
+    return Array.from(document.querySelectorAll("#message-list > li > article"));
+  }
+
+  function focusMessage(article) {
+    if (!article) return;
+    article.focus();
+    article.scrollIntoView({ block: "nearest" });
+  }
+
+  document.addEventListener("keydown", (event) => {
+    const target = event.target;
+    if (target instanceof HTMLTextAreaElement && target.hasAttribute("data-enter-sends")) {
+      if (event.key === "ArrowUp" && event.altKey && !event.shiftKey && !event.ctrlKey && !event.metaKey) {
+        event.preventDefault();
+        focusMessage(messageArticles().at(-1));
+      }
+      return;
+    }
+    if (!(target instanceof HTMLElement) || target.tagName !== "ARTICLE" || !target.closest("#message-list")) return;
+    const articles = messageArticles();
+    const here = articles.indexOf(target);
+    const moves = { ArrowUp: here - 1, ArrowDown: here + 1, Home: 0, End: articles.length - 1 };
+    if (event.key in moves) {
+      event.preventDefault();
+      focusMessage(articles[Math.max(0, Math.min(articles.length - 1, moves[event.key]))]);
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      document.querySelector("#composer textarea")?.focus();
+    }
+  });
+
+  // "Skip to the newest message" lands on it (without JavaScript it scrolls to the list).
+  document.addEventListener("click", (event) => {
+    const link = event.target instanceof Element && event.target.closest("a[data-focus-newest]");
+    if (!link) return;
+    event.preventDefault();
+    focusMessage(messageArticles().at(-1));
+  });
+}

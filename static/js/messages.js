@@ -1,0 +1,78 @@
+// The message list as it grows: in view, in local time, never twice, counted in a hidden tab's title.
+"use strict";
+
+// A block of its own: these names stay private to this file.
+{
+  // Keep the newest message in view: on load, and whenever one arrives while
+  // the reader is already at the bottom (never yank someone reading history).
+  function messageLog() {
+    return document.querySelector(".message-log");
+  }
+
+  function isNearBottom(log) {
+    return log.scrollHeight - log.scrollTop - log.clientHeight < 80;
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    const log = messageLog();
+    if (log) log.scrollTop = log.scrollHeight;
+  });
+
+  let wasNearBottom = true;
+  document.addEventListener("htmx:wsBeforeMessage", () => {
+    const log = messageLog();
+    wasNearBottom = log ? isNearBottom(log) : false;
+  });
+  document.addEventListener("htmx:wsAfterMessage", () => {
+    const log = messageLog();
+    if (log && wasNearBottom) log.scrollTop = log.scrollHeight;
+  });
+
+  // Messages are rendered once for everybody, so the server writes times in UTC;
+  // each reader's browser rewrites them into its own time zone. Today's messages
+  // show the time only; older ones the date too; the full date is in the tooltip.
+  function localiseTimes(root) {
+    const lang = document.documentElement.lang || undefined;
+    const timeOnly = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit" });
+    const dateAndTime = new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short" });
+    const full = new Intl.DateTimeFormat(lang, { dateStyle: "full", timeStyle: "long" });
+    const today = new Date().toDateString();
+    for (const time of root.querySelectorAll("time[data-localise]")) {
+      const when = new Date(time.dateTime);
+      if (Number.isNaN(when.getTime())) continue;
+      time.textContent = (when.toDateString() === today ? timeOnly : dateAndTime).format(when);
+      time.title = full.format(when);
+      time.removeAttribute("data-localise");
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", () => localiseTimes(document));
+  document.addEventListener("htmx:wsAfterMessage", () => localiseTimes(document));
+
+  // A message already on the page (same message-<pk> id) replaces itself rather
+  // than appearing twice, should its fragment ever arrive again.
+  document.addEventListener("htmx:oobBeforeSwap", (event) => {
+    if (event.detail.target.id !== "message-list") return;
+    for (const item of Array.from(event.detail.fragment.children)) {
+      const shown = item.id && document.getElementById(item.id);
+      if (shown) shown.replaceWith(item);
+    }
+  });
+
+  // While the tab is hidden, its title counts the messages that arrived, so a
+  // glance at the tab strip (or a screen reader's window list) says there is news.
+  const baseTitle = document.title;
+  let unread = 0;
+  document.addEventListener("htmx:wsBeforeMessage", (event) => {
+    if (!document.hidden) return;
+    const arrived = (event.detail.message.match(/<li id="message-/g) || []).length;
+    if (!arrived) return;
+    unread += arrived;
+    document.title = `(${unread}) ${baseTitle}`;
+  });
+  document.addEventListener("visibilitychange", () => {
+    if (document.hidden) return;
+    unread = 0;
+    document.title = baseTitle;
+  });
+}
