@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from rooms.forms import SettingsForm, SignUpForm
-from rooms.models import User
+from rooms.views import current_user
 
 
 @login_not_required
@@ -25,8 +25,7 @@ def sign_up(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def account_settings(request: HttpRequest) -> HttpResponse:
-    assert isinstance(request.user, User)
-    form = SettingsForm(request.POST if request.method == "POST" else None, instance=request.user)
+    form = SettingsForm(request.POST if request.method == "POST" else None, instance=current_user(request))
     if form.is_valid():
         form.save()
         messages.success(request, _("Your settings are saved."))

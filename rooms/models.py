@@ -90,4 +90,5 @@ class Message(models.Model):
 
     @property
     def dom_id(self) -> str:
+        """Stable across renders, so that a repeated fragment replaces rather than duplicates (DESIGN.md §2)."""
         return f"message-{self.pk}"
