@@ -1,4 +1,4 @@
-"""Which messages a room page shows: the newest page, or the page before a given message."""
+"""Which messages a room page shows: the newest page, or the page before or after a given message."""
 
 from dataclasses import dataclass
 
@@ -22,13 +22,23 @@ class HistoryPage:
         return self.messages[-1].seq if self.messages else 0
 
 
-def history_page(room: Room, *, before: int | None = None) -> HistoryPage:
-    """The PAGE_SIZE messages before sequence number `before`, or the newest ones."""
-    query = Message.objects.filter(room=room).select_related("author").order_by("-seq")
+def history_page(room: Room, *, before: int | None = None, after: int | None = None) -> HistoryPage:
+    """The PAGE_SIZE messages before sequence number `before`, or after `after`, or the newest ones.
+
+    A page after `after` that reaches the newest message is the newest page.
+    """
+    query = Message.objects.filter(room=room).select_related("author")
+    if after is not None:
+        # One more than a page tells whether a newer page exists, in the same query.
+        oldest_first = list(query.filter(seq__gt=after).order_by("seq")[: PAGE_SIZE + 1])
+        return HistoryPage(
+            messages=oldest_first[:PAGE_SIZE],
+            has_older=after > 0,  # numbering has no holes: 1..after exist
+            is_latest=len(oldest_first) <= PAGE_SIZE,
+        )
     if before is not None:
         query = query.filter(seq__lt=before)
-    # One more than a page tells whether an older page exists, in the same query.
-    newest_first = list(query[: PAGE_SIZE + 1])
+    newest_first = list(query.order_by("-seq")[: PAGE_SIZE + 1])
     return HistoryPage(
         messages=newest_first[:PAGE_SIZE][::-1],
         has_older=len(newest_first) > PAGE_SIZE,

@@ -45,7 +45,14 @@ def room(request: HttpRequest, slug: str) -> HttpResponse:
             # POST/redirect/GET: a reload never sends the message twice.
             return redirect(room)
         form = result.form
-    page = history_page(room, before=parse_message_id(request.GET.get("before")))
+    page = history_page(
+        room,
+        before=parse_message_id(request.GET.get("before")),
+        after=parse_message_id(request.GET.get("after")),
+    )
+    if page.is_latest and "after" in request.GET and request.method == "GET":
+        # Paging forward reached the newest messages: show the live page, at its plain address.
+        return redirect(room)
     return render(
         request,
         "rooms/room.html",
@@ -61,7 +68,7 @@ def room(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def parse_message_id(value: str | None) -> int | None:
-    """A `?before=` cursor; anything that is not a positive id means the newest page."""
+    """A `?before=` or `?after=` cursor; anything that is not a whole number is as if absent."""
     return int(value) if value and value.isascii() and value.isdigit() else None
 
 

@@ -302,3 +302,24 @@ def test_a_room_page_tells_its_scripts_what_this_reader_wants_announced(design: 
     ana.save()
     page = text_of(signed_in(ana).get("/rooms/design/"))
     assert f'data-announce="none" data-viewer-id="{ana.pk}" data-viewer-name="ana"' in page
+
+
+def test_newer_messages_are_a_link_away_from_an_older_page_until_the_newest(design: Room, ana: User) -> None:
+    messages = [say(design, ana, f"message number {n}") for n in range(2 * PAGE_SIZE + 10)]
+    client = signed_in(ana)
+
+    oldest = text_of(client.get(f"/rooms/design/?before={messages[PAGE_SIZE].seq}"))
+    newer_link = f'href="/rooms/design/?after={messages[PAGE_SIZE - 1].seq}">Newer messages'
+    assert newer_link in oldest
+    assert "message number 0<" in oldest
+
+    middle = text_of(client.get(f"/rooms/design/?after={messages[PAGE_SIZE - 1].seq}"))
+    assert f"message number {PAGE_SIZE}<" in middle
+    assert f"message number {2 * PAGE_SIZE - 1}<" in middle
+    assert f"message number {2 * PAGE_SIZE}<" not in middle
+    assert "Older messages" in middle
+    assert "ws-connect" not in middle
+
+    last = client.get(f"/rooms/design/?after={messages[2 * PAGE_SIZE - 1].seq}")
+    assert last.status_code == 302
+    assert last["Location"] == "/rooms/design/", "paging forward ends on the live page"
