@@ -116,6 +116,10 @@ class MessageForm(ChatFormMixin, forms.Form):
     client_id = OptionalUUIDField(required=False, initial=uuid.uuid4, widget=forms.HiddenInput)
     body = StorableCharField(
         label=_("Message"),
+        help_text=_(
+            "Enter sends; Shift+Enter starts a new line. Alt+Up Arrow goes to the messages:"
+            " Up and Down Arrow move between them, Escape comes back here."
+        ),
         max_length=MESSAGE_MAX_LENGTH,
         # The composer always has the cursor: chat pages are for typing, and
         # after every send the composer is swapped in anew (and refocused).

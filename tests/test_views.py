@@ -236,7 +236,7 @@ def test_a_refused_post_shows_the_error_next_to_the_composer_and_keeps_the_text(
 
     assert response.status_code == 400
     assert "A message can be at most 4000 characters long; this one has 4001." in page
-    assert 'aria-describedby="id_body_error"' in page
+    assert 'aria-describedby="id_body_helptext id_body_error"' in page
     assert "x" * 4001 + "</textarea>" in page
     assert not Message.objects.exists()
 

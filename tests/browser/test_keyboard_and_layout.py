@@ -1,4 +1,6 @@
-"""Keyboard-only use, the accessibility tree, reflow, forced colours, reduced motion and the tab title."""
+"""Keyboard-only use, the accessibility tree, reflow, text spacing, forced colours, reduced motion, the tab title."""
+
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -93,6 +95,7 @@ def test_the_room_s_accessibility_tree(people: People) -> None:
     log = ann.page.get_by_role("log")
     expect(log).to_have_attribute("aria-live", "off")  # the announcer speaks instead (test_announcements.py)
     expect(log).to_have_attribute("aria-labelledby", "room-heading")
+    expect(ann.composer).to_have_accessible_description(re.compile(r"^Enter sends; Shift\+Enter starts a new line\."))
     announcer = ann.page.locator("#announcer")
     expect(announcer).to_have_attribute("aria-live", "polite")
     expect(announcer).to_have_attribute("aria-atomic", "true")
@@ -143,3 +146,28 @@ def test_a_hidden_tab_counts_new_messages_in_its_title(people: People) -> None:
         " document.dispatchEvent(new Event('visibilitychange')); }"
     )
     assert uma.page.title() == title
+
+
+# WCAG 2.2 SC 1.4.12: a reader's own style sheet may widen spacing this much, and nothing may be lost.
+TEXT_SPACING = """
+* { line-height: 1.5 !important; letter-spacing: 0.12em !important; word-spacing: 0.16em !important; }
+p { margin-bottom: 2em !important; }
+"""
+
+
+def test_wider_text_spacing_loses_nothing(people: People) -> None:
+    sam = people.signed_up("Sam")
+    sam.page.set_viewport_size({"width": 320, "height": 700})
+    sam.enter_room(unique("Spacing"))
+    sam.send_message("words spaced wide still fit")
+    sam.page.add_style_tag(content=TEXT_SPACING)
+
+    clipped = sam.page.evaluate(
+        """() => [...document.querySelectorAll("button, label, a, .message .body, .message .author, h1, legend")]
+          .filter((el) => el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1)
+          .filter((el) => getComputedStyle(el).overflow !== "visible")
+          .map((el) => el.outerHTML.slice(0, 80))"""
+    )
+    assert clipped == []
+    assert sam.page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    sam.expect_message("words spaced wide still fit")
