@@ -20,6 +20,9 @@ def current_user(request: HttpRequest) -> User:
     return request.user
 
 
+LOBBY_ROOMS = 50
+
+
 @require_http_methods(["GET", "POST"])
 def lobby(request: HttpRequest) -> HttpResponse:
     form = RoomForm(request.POST if request.method == "POST" else None)
@@ -29,7 +32,8 @@ def lobby(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "rooms/lobby.html",
-        {"form": form, "rooms": Room.objects.all()},
+        # The most recently active rooms; any other is a name away in the form above.
+        {"form": form, "rooms": Room.objects.all()[:LOBBY_ROOMS]},
         status=400 if form.errors else 200,
     )
 

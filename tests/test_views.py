@@ -9,6 +9,7 @@ from pytest_django import DjangoAssertNumQueries
 from rooms.history import PAGE_SIZE
 from rooms.models import Message, Room, User
 from rooms.posting import post_message
+from rooms.views import LOBBY_ROOMS
 from tests.conftest import PASSWORD, MakeUser, say, signed_in
 
 
@@ -323,3 +324,9 @@ def test_newer_messages_are_a_link_away_from_an_older_page_until_the_newest(desi
     last = client.get(f"/rooms/design/?after={messages[2 * PAGE_SIZE - 1].seq}")
     assert last.status_code == 302
     assert last["Location"] == "/rooms/design/", "paging forward ends on the live page"
+
+
+def test_the_lobby_lists_the_fifty_most_recently_active_rooms(ana: User) -> None:
+    Room.objects.bulk_create(Room(name=f"Room {n}", slug=f"room-{n}") for n in range(LOBBY_ROOMS + 5))
+    page = text_of(signed_in(ana).get("/"))
+    assert page.count('<li>\n            <a href="/rooms/') == LOBBY_ROOMS
