@@ -3,6 +3,7 @@
 import json
 from dataclasses import dataclass
 
+from django.db import DatabaseError
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -71,9 +72,12 @@ def _post_and_reply(room: Room, author: User, fields: dict[str, str] | None, *, 
     parts = [render_to_string("rooms/room.html#composer-fields", context).strip()]
     if message is not None and message.seq > shown_up_to:
         # Quiet: the sender knows what they wrote; it is not news to announce back to them.
-        missed = render_missed(
-            room, after=shown_up_to, until=message.seq, quiet=True, language=translation.get_language()
-        )
+        try:
+            missed = render_missed(
+                room, after=shown_up_to, until=message.seq, quiet=True, language=translation.get_language()
+            )
+        except DatabaseError:
+            missed = None  # saved all the same: the broadcast, or the next catch-up, brings it
         if missed is not None:
             parts.append(missed.html)
             shown_up_to = missed.last_seq

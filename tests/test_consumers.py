@@ -399,3 +399,16 @@ async def test_the_sender_s_errors_come_in_the_language_of_their_page(
     socket = await connect(ana, design, cookies=cookies, extra_headers=headers)
     await socket.send_to(text_data=compose(""))
     assert "메시지가 비어 있습니다." in await socket.receive_from(timeout=2)
+
+
+async def test_if_reading_back_the_sender_s_message_fails_the_send_still_succeeds(
+    design: Room, ana: User, connect: Connect
+) -> None:
+    socket = await connect(ana, design)
+    with mock.patch("rooms.composing.render_missed", side_effect=OperationalError("database went away")):
+        await socket.send_to(text_data=compose("saved regardless"))
+        reply = await socket.receive_from(timeout=2)
+    assert 'id="composer-fields"' in reply
+    assert "aria-invalid" not in reply, "no error: the message was saved"
+    assert "saved regardless" in await socket.receive_from(timeout=2), "the broadcast brings it"
+    assert await Message.objects.filter(body="saved regardless").aexists()
