@@ -17,6 +17,14 @@ def get_room(slug: str) -> Room:
     return get_object_or_404(Room, slug=slug)
 
 
+def find_member_room(user: User, slug: str) -> Room | None:
+    """The room at this address if `user` may write in it; None for unknown and forbidden alike."""
+    if not user.is_authenticated:
+        return None
+    room = Room.objects.filter(slug=slug).first()
+    return room if room is not None and is_member(user, room) else None
+
+
 def is_member(user: User, room: Room) -> bool:
     """Still active and still a member: asked again for every message sent."""
     return Membership.objects.filter(room=room, user=user, user__is_active=True).exists()

@@ -5,22 +5,14 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from rooms import access
 from rooms.history import PAGE_SIZE, messages_after
-from rooms.models import Room, User
+from rooms.models import Room
 
 
 @dataclass(frozen=True)
 class Missed:
     html: str  # one frame: the missed messages, or a link to them when there are too many
     last_seq: int
-
-
-def find_member_room(user: User, slug: str) -> Room | None:
-    if not user.is_authenticated:
-        return None
-    room = Room.objects.filter(slug=slug).first()
-    return room if room is not None and access.is_member(user, room) else None
 
 
 def render_missed(room: Room, *, after: int, until: int | None = None, quiet: bool, language: str) -> Missed | None:
@@ -30,9 +22,7 @@ def render_missed(room: Room, *, after: int, until: int | None = None, quiet: bo
     (re)connect is history, not news. More than a page is not sent as a wall
     of text: the page gets a link that loads the newest messages instead.
     """
-    messages = messages_after(room, after, limit=PAGE_SIZE + 1)
-    if until is not None:
-        messages = [message for message in messages if message.seq <= until]
+    messages = messages_after(room, after, until=until, limit=PAGE_SIZE + 1)
     if not messages:
         return None
     if len(messages) <= PAGE_SIZE:

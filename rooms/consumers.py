@@ -21,8 +21,9 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError
 
-from rooms import catch_up, cutoff
+from rooms import access, catch_up, cutoff
 from rooms.composing import post_and_reply, read_compose_frame
+from rooms.history import parse_seq
 from rooms.languages import language_of
 from rooms.layer_resilience import LayerResilienceMixin
 from rooms.models import Room, User
@@ -57,7 +58,7 @@ class RoomConsumer(LayerResilienceMixin, AsyncWebsocketConsumer):
     async def connect(self) -> None:
         user = self.scope["user"]
         try:
-            room = await database_sync_to_async(catch_up.find_member_room)(
+            room = await database_sync_to_async(access.find_member_room)(
                 user, self.scope["url_route"]["kwargs"]["slug"]
             )
         except DatabaseError as error:
@@ -157,8 +158,8 @@ class RoomConsumer(LayerResilienceMixin, AsyncWebsocketConsumer):
 def read_cursor(query_string: bytes, *, default: int) -> int:
     """`?after=N` from the socket's address; without a readable one, the page is taken to be up to date."""
     values = parse_qs(query_string.decode("latin-1")).get("after", [])
-    value = values[0] if values else ""
-    return int(value) if value.isascii() and value.isdigit() else default
+    seq = parse_seq(values[0] if values else None)
+    return default if seq is None else seq
 
 
 class RefusingConsumer(AsyncWebsocketConsumer):

@@ -27,15 +27,15 @@ def history_page(room: Room, *, before: int | None = None, after: int | None = N
 
     A page after `after` that reaches the newest message is the newest page.
     """
-    query = Message.objects.filter(room=room).select_related("author")
     if after is not None:
         # One more than a page tells whether a newer page exists, in the same query.
-        oldest_first = list(query.filter(seq__gt=after).order_by("seq")[: PAGE_SIZE + 1])
+        oldest_first = messages_after(room, after, limit=PAGE_SIZE + 1)
         return HistoryPage(
             messages=oldest_first[:PAGE_SIZE],
             has_older=after > 0,  # numbering has no holes: 1..after exist
             is_latest=len(oldest_first) <= PAGE_SIZE,
         )
+    query = Message.objects.filter(room=room).select_related("author")
     if before is not None:
         query = query.filter(seq__lt=before)
     newest_first = list(query.order_by("-seq")[: PAGE_SIZE + 1])
@@ -46,6 +46,14 @@ def history_page(room: Room, *, before: int | None = None, after: int | None = N
     )
 
 
-def messages_after(room: Room, after: int, *, limit: int) -> list[Message]:
-    """What a page that shows messages up to `after` has missed, oldest first, at most `limit`."""
-    return list(Message.objects.filter(room=room, seq__gt=after).select_related("author").order_by("seq")[:limit])
+def messages_after(room: Room, after: int, *, until: int | None = None, limit: int) -> list[Message]:
+    """The messages numbered after `after` (up to `until`), oldest first, at most `limit`."""
+    query = Message.objects.filter(room=room, seq__gt=after).select_related("author").order_by("seq")
+    if until is not None:
+        query = query.filter(seq__lte=until)
+    return list(query[:limit])
+
+
+def parse_seq(value: str | None) -> int | None:
+    """A message number from a page's address (`?before=`, `?after=`); anything but a whole number is as if absent."""
+    return int(value) if value and value.isascii() and value.isdigit() else None

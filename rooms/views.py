@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from rooms import access
 from rooms.forms import MessageForm, RoomForm
-from rooms.history import history_page
+from rooms.history import history_page, parse_seq
 from rooms.models import Room, User
 from rooms.posting import post_message
 
@@ -51,8 +51,8 @@ def room(request: HttpRequest, slug: str) -> HttpResponse:
         form = result.form
     page = history_page(
         room,
-        before=parse_message_id(request.GET.get("before")),
-        after=parse_message_id(request.GET.get("after")),
+        before=parse_seq(request.GET.get("before")),
+        after=parse_seq(request.GET.get("after")),
     )
     if page.is_latest and "after" in request.GET and request.method == "GET":
         # Paging forward reached the newest messages: show the live page, at its plain address.
@@ -69,11 +69,6 @@ def room(request: HttpRequest, slug: str) -> HttpResponse:
         },
         status=400 if form.errors else 200,
     )
-
-
-def parse_message_id(value: str | None) -> int | None:
-    """A `?before=` or `?after=` cursor; anything that is not a whole number is as if absent."""
-    return int(value) if value and value.isascii() and value.isdigit() else None
 
 
 @require_POST

@@ -70,13 +70,8 @@
     carriedText = false;
   });
 
-  let reconnecting = false;
-  document.addEventListener("htmx:wsClose", () => {
-    reconnecting = true;
-  });
+  // On the first open nothing has gone yet, so this resends only after a reconnect.
   document.addEventListener("htmx:wsOpen", (event) => {
-    if (!reconnecting) return;
-    reconnecting = false;
     for (const frame of unanswered.values()) {
       if (frame) event.detail.socketWrapper.send(frame);
     }
