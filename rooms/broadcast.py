@@ -2,15 +2,14 @@
 
 import logging
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.template.loader import render_to_string
 
+from rooms.fanout import publish
 from rooms.models import Message
 
 logger = logging.getLogger(__name__)
 
-# The consumer method that forwards a rendered fragment: RoomConsumer.room_message.
+# What RoomConsumer forwards, untouched and in order, to each page in the room.
 ROOM_MESSAGE_EVENT = "room.message"
 
 
@@ -18,9 +17,7 @@ def broadcast_message(message: Message) -> None:
     """Best effort: the message is already saved, so a failed send loses nothing for good."""
     html = render_to_string("rooms/room.html#message-broadcast", {"message": message}).strip()
     try:
-        async_to_sync(get_channel_layer().group_send)(
-            message.room.group_name, {"type": ROOM_MESSAGE_EVENT, "html": html, "seq": message.seq}
-        )
+        publish(message.room.group_name, {"type": ROOM_MESSAGE_EVENT, "html": html, "seq": message.seq})
     except Exception as error:
         # One line, no traceback: while Redis is down every message ends here.
         logger.warning("could not broadcast message %s to room %s: %r", message.pk, message.room_id, error)

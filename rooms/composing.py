@@ -3,12 +3,10 @@
 import json
 from dataclasses import dataclass
 
-from django.db import DatabaseError
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from rooms.catch_up import render_missed
 from rooms.forms import MessageForm
 from rooms.models import Room, User
 from rooms.posting import post_message
@@ -38,26 +36,23 @@ def read_compose_frame(text: str) -> dict[str, str] | None:
 
 @dataclass(frozen=True)
 class Reply:
-    html: str  # one frame for the sender: their composer, and their message if it is new to their page
-    last_seq: int  # the newest message the sender's page now shows
+    html: str  # one frame for the sender: their composer
+    seq: int | None  # the sender's message, which their page must show next (None if nothing was saved)
 
 
-def post_and_reply(
-    room: Room, author: User, fields: dict[str, str] | None, *, shown_up_to: int, language: str
-) -> Reply:
-    """Post the message and build the sender's reply.
+def post_and_reply(room: Room, author: User, fields: dict[str, str] | None, *, language: str) -> Reply:
+    """Post the message and build the sender's composer.
 
     The composer comes back cleared after a send, or with its error after a
-    refusal. The sender's own message comes back too, with anything before it
-    that their page lacks, read from the database: so the sender sees what
-    they sent even when the broadcast is lost (Redis down), and in order.
-    Errors are written in the sender's `language`.
+    refusal, written in the sender's `language`. The sender's message reaches
+    them like everybody's, by the broadcast; the consumer reads it from the
+    database only if the broadcast has not brought it (Redis down).
     """
     with translation.override(language):
-        return _post_and_reply(room, author, fields, shown_up_to=shown_up_to)
+        return _post_and_reply(room, author, fields)
 
 
-def _post_and_reply(room: Room, author: User, fields: dict[str, str] | None, *, shown_up_to: int) -> Reply:
+def _post_and_reply(room: Room, author: User, fields: dict[str, str] | None) -> Reply:
     if fields is None:
         form = MessageForm({"body": ""})
         form.errors.clear()
@@ -69,16 +64,5 @@ def _post_and_reply(room: Room, author: User, fields: dict[str, str] | None, *, 
     # data-answers names the message this composer answers for (see static/js/composer.js).
     answers = fields.get("client_id", "") if fields else ""
     context = {"form": form, "swap_oob": True, "answers": answers}
-    parts = [render_to_string("rooms/room.html#composer-fields", context).strip()]
-    if message is not None and message.seq > shown_up_to:
-        # Quiet: the sender knows what they wrote; it is not news to announce back to them.
-        try:
-            missed = render_missed(
-                room, after=shown_up_to, until=message.seq, quiet=True, language=translation.get_language()
-            )
-        except DatabaseError:
-            missed = None  # saved all the same: the broadcast, or the next catch-up, brings it
-        if missed is not None:
-            parts.append(missed.html)
-            shown_up_to = missed.last_seq
-    return Reply(html="\n".join(parts), last_seq=shown_up_to)
+    html = render_to_string("rooms/room.html#composer-fields", context).strip()
+    return Reply(html=html, seq=None if message is None else message.seq)

@@ -5,27 +5,36 @@ post_message the plain POST uses, and the sender gets back their composer;
 what everybody sees arrives through room_message, already rendered.
 
 Delivery (DESIGN.md §2): the page says, in `?after=`, the sequence number of
-the newest message it shows. On connect the consumer joins the room's group
-first and then sends what the page missed, so nothing falls between the two;
-afterwards it forwards broadcasts in sequence order, dropping repeats and
-reading any gap (a lost or late broadcast) from the database.
+the newest message it shows. On connect the consumer subscribes to its room
+(rooms/fanout.py) first and then sends what the page missed, so nothing falls
+between the two; afterwards it forwards broadcasts in sequence order, dropping
+repeats and reading any gap (a lost or late broadcast) from the database.
+
+Everything sent to the page after the handshake goes through `deliver`, one
+event at a time and in order. A broadcast is written straight through when
+the page keeps up (no task, no queue: that is most of what a delivery costs);
+a page that is slow to read gets a short backlog, and one that falls too far
+behind is closed, to reconnect and catch up from the database.
 """
 
+import asyncio
 import logging
-from collections import Counter
+from collections import Counter, deque
 from typing import Any
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError
 
 from rooms import access, catch_up, cutoff
+from rooms.broadcast import ROOM_MESSAGE_EVENT
 from rooms.composing import post_and_reply, read_compose_frame
+from rooms.fanout import LAYER_RECOVERED_EVENT, ProcessFanout, process_fanout
 from rooms.history import parse_seq
 from rooms.languages import language_of
-from rooms.layer_resilience import LayerResilienceMixin
 from rooms.models import Room, User
 
 logger = logging.getLogger(__name__)
@@ -44,16 +53,40 @@ MAX_FRAME_CHARACTERS = 64 * 1024
 MAX_SOCKETS_PER_USER = 20
 open_sockets: Counter[int] = Counter()
 
+# Events a page may fall behind by before it is closed (1013) to catch up on reconnecting.
+MAX_BACKLOG = 200
 
-class RoomConsumer(LayerResilienceMixin, AsyncWebsocketConsumer):
+# The consumer's own events, sent through `deliver` like broadcasts so that they keep their place.
+CATCH_UP_EVENT = "catch.up"
+REPLY_EVENT = "reply"
+
+
+class RoomConsumer(AsyncWebsocketConsumer):
     """One page's socket in one room."""
+
+    # No channel of its own: the process's fan-out hands this socket its room's
+    # events. Channels takes an alias missing from CHANNEL_LAYERS to mean "none".
+    channel_layer_alias = "none (rooms/fanout.py delivers)"
 
     room: Room
     user: User
+    fanout: ProcessFanout
     last_seq: int  # the newest message this page has been sent
     session: str  # cutoff.session_tag of the browser session that opened this socket
     language: str  # what the replies to this page are written in
     counted = False  # whether this socket is in open_sockets
+    closing = False  # closed, or being closed: nothing more is sent
+    sending: asyncio.Task[None] | None = None  # the delivery waiting for the page, if one is
+    backlog: deque[dict[str, Any]] | None = None  # what waits behind it
+    closer: asyncio.Task[None] | None = None  # a close that deliver started
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels' dispatch, without closing old database connections first.
+
+        Since Channels 4.2 every handler is preceded by a thread hop to close
+        them; here each database call does that itself (database_sync_to_async).
+        """
+        await getattr(self, get_handler_name(message))(message)
 
     async def connect(self) -> None:
         user = self.scope["user"]
@@ -78,27 +111,27 @@ class RoomConsumer(LayerResilienceMixin, AsyncWebsocketConsumer):
         self.room, self.user = room, user
         self.session = cutoff.session_tag(self.scope["session"].session_key)
         self.language = language_of(self.scope)
-        await self.join_groups()
-        await self.accept()
-        logger.info("socket opened: user %s in room %s", user.pk, room.pk)
         # A cursor past the room's newest message (a page from before a database
         # reset, a hand-made address) would silence the socket: clamp it.
         self.last_seq = min(read_cursor(self.scope["query_string"], default=room.last_seq), room.last_seq)
-        await self.send_missed(quiet=True)
-
-    def groups_to_join(self) -> list[str]:
-        # The room's messages, and the user's cut-off events (cutoff.py).
-        return [self.room.group_name, cutoff.user_group(self.user.pk)]
-
-    async def on_layer_recovered(self) -> None:
-        await self.send_missed(quiet=True)
+        self.fanout = process_fanout()
+        await self.fanout.subscribe(room.group_name, self)
+        await self.accept()
+        logger.info("socket opened: user %s in room %s", user.pk, room.pk)
+        self.deliver({"type": CATCH_UP_EVENT})
 
     async def disconnect(self, code: int) -> None:
+        self.closing = True
         if self.counted:
             open_sockets[self.user.pk] -= 1
             if not open_sockets[self.user.pk]:
                 del open_sockets[self.user.pk]
-            await self.leave_groups()
+            await self.fanout.unsubscribe(self.room.group_name, self)
+
+    async def close(self, code: int | bool | None = None, reason: str | None = None) -> None:
+        if not self.closing:
+            self.closing = True
+            await super().close(code=code, reason=reason)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if text_data is None:
@@ -110,14 +143,60 @@ class RoomConsumer(LayerResilienceMixin, AsyncWebsocketConsumer):
             return
         fields = read_compose_frame(text_data)
         try:
-            reply = await database_sync_to_async(post_and_reply)(
-                self.room, self.user, fields, shown_up_to=self.last_seq, language=self.language
-            )
+            reply = await database_sync_to_async(post_and_reply)(self.room, self.user, fields, language=self.language)
         except PermissionDenied:
             await self.close(code=CLOSE_POLICY_VIOLATION)
             return
-        await self.send(text_data=reply.html)
-        self.last_seq = reply.last_seq
+        self.deliver({"type": REPLY_EVENT, "html": reply.html, "seq": reply.seq})
+
+    def deliver(self, event: dict[str, Any]) -> None:
+        """Send one event to the page, after those before it; never waits (rooms/fanout.py calls this)."""
+        if self.closing:
+            return
+        if event["type"] == cutoff.CUTOFF_EVENT:
+            self.cut_off(event)  # at once, even past a backlog
+        elif self.sending is not None:
+            self.wait_behind(event)
+        else:
+            # Eager: runs here and now up to its first real wait, which, when the page
+            # keeps up, never comes; then it is done without being scheduled at all.
+            task = asyncio.eager_task_factory(asyncio.get_running_loop(), self.send_in_order(event))
+            if not task.done():
+                self.sending = task
+
+    def wait_behind(self, event: dict[str, Any]) -> None:
+        if self.backlog is None:
+            self.backlog = deque()
+        if len(self.backlog) < MAX_BACKLOG:
+            self.backlog.append(event)
+            return
+        logger.warning("closed socket of user %s: %d events behind", self.user.pk, len(self.backlog))
+        self.backlog.clear()
+        self.closer = asyncio.create_task(self.close(code=CLOSE_TRY_AGAIN_LATER))
+
+    async def send_in_order(self, event: dict[str, Any]) -> None:
+        try:
+            while not self.closing:
+                await self.handle(event)
+                if not self.backlog:
+                    return
+                event = self.backlog.popleft()
+        except OSError as error:  # uvicorn's ClientDisconnected: the page went away mid-send
+            logger.info("socket of user %s gone while sending (%r)", self.user.pk, error)
+        finally:
+            self.sending = None
+
+    async def handle(self, event: dict[str, Any]) -> None:
+        kind = event["type"]
+        if kind == ROOM_MESSAGE_EVENT:
+            await self.room_message(event)
+        elif kind == REPLY_EVENT:
+            await self.send(text_data=event["html"])
+            # The sender's own message, if the broadcast has not brought it yet (Redis down, or slower than the reply).
+            if event["seq"] is not None and event["seq"] > self.last_seq:
+                await self.send_missed(until=event["seq"], quiet=True)
+        elif kind in (CATCH_UP_EVENT, LAYER_RECOVERED_EVENT):
+            await self.send_missed(quiet=True)
 
     async def room_message(self, event: dict[str, Any]) -> None:
         """A message rendered once by the process that saved it: forward it untouched, in order."""
@@ -148,11 +227,16 @@ class RoomConsumer(LayerResilienceMixin, AsyncWebsocketConsumer):
             self.last_seq = missed.last_seq
         return True
 
-    async def cutoff(self, event: dict[str, Any]) -> None:
-        """Close if this socket's session signed out, its user was deactivated, or left this room."""
-        if event.get("session", self.session) == self.session and event.get("room", self.room.pk) == self.room.pk:
+    def cut_off(self, event: dict[str, Any]) -> None:
+        """Close if this socket's user was deactivated, its session signed out, or it is in the room they left."""
+        if (
+            event["user"] == self.user.pk
+            and event.get("session", self.session) == self.session
+            and event.get("room", self.room.pk) == self.room.pk
+        ):
             logger.info("socket closed: user %s cut off from room %s", self.user.pk, self.room.pk)
-            await self.close(code=CLOSE_POLICY_VIOLATION)
+            self.backlog = None
+            self.closer = asyncio.create_task(self.close(code=CLOSE_POLICY_VIOLATION))
 
 
 def read_cursor(query_string: bytes, *, default: int) -> int:

@@ -1,23 +1,19 @@
 """Closing the sockets of someone who may no longer be there (DESIGN.md §5).
 
-Every room socket also listens on its user's group; these send that group an
-event, and each socket decides from it whether it is one to close. Per-frame
-checks already refuse their messages; this makes them stop receiving too.
+These send an event to every process (rooms/fanout.py), and each of their
+sockets decides from it whether it is one to close. Per-frame checks already
+refuse such a person's messages; this makes them stop receiving too. Events
+are rare (a sign-out, a leave), so one to every process costs little, and no
+socket needs a channel of its own to hear them.
 """
 
 import hashlib
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
-
+from rooms.fanout import EVERY_PROCESS, publish
 from rooms.models import Room, User
 
-CUTOFF_EVENT = "cutoff"  # handled by RoomConsumer.cutoff
-
-
-def user_group(user_id: int) -> str:
-    return f"user-{user_id}"
+CUTOFF_EVENT = "cutoff"  # handled by RoomConsumer.cut_off
 
 
 def session_tag(session_key: str | None) -> str:
@@ -26,7 +22,7 @@ def session_tag(session_key: str | None) -> str:
 
 
 def _cut_off(user: User, **which: Any) -> None:
-    async_to_sync(get_channel_layer().group_send)(user_group(user.pk), {"type": CUTOFF_EVENT, **which})
+    publish(EVERY_PROCESS, {"type": CUTOFF_EVENT, "user": user.pk, **which})
 
 
 def cut_off_session(user: User, session_key: str | None) -> None:

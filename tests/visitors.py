@@ -2,6 +2,7 @@
 
 import http.cookiejar
 import re
+import time
 import urllib.parse
 import urllib.request
 import uuid
@@ -45,3 +46,15 @@ class Visitor:
         ws_url = self.base_url.replace("http://", "ws://") + "/ws" + room_path
         # legacy=True: connect now and return the connection (callers close it, or use it in a with block).
         return connect(ws_url, origin=Origin(self.base_url), additional_headers={"Cookie": cookie}, legacy=True)
+
+
+def frames_until(socket: ClientConnection, text: str, *, timeout: float = 10) -> str:
+    """The frames this socket receives until one holds `text`, joined; TimeoutError if none does in time.
+
+    A sender's page gets its composer and its message as two frames, in either order.
+    """
+    frames: list[str] = []
+    deadline = time.monotonic() + timeout
+    while not frames or text not in frames[-1]:
+        frames.append(str(socket.recv(timeout=max(0.0, deadline - time.monotonic()))))
+    return "\n".join(frames)

@@ -1,0 +1,355 @@
+"""Run the benchmark: `python -m bench [options]` (README, "Measure it"); `--help` lists the options.
+
+For each workload and each server (the chat, the Channels tutorial's chat,
+a bare python-websockets relay), start the server pinned to core 0, open the
+sockets from a load generator pinned to core 1, and either send at one fixed
+rate (--rate) or search for the highest rate at which nothing is lost and p99
+stays under 250 ms (the default). Prints one line of figures per server and
+workload, ratios against the baselines, and a Markdown table at the end.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench import procstat
+from bench.targets import ROOT, TARGETS, WORK, Server, Target
+
+LOADGEN_CORE = 1
+P99_LIMIT_MS = 250.0
+IDLE_WARM_SOCKETS = 20
+
+
+@dataclass(frozen=True)
+class Workload:
+    name: str
+    room_sizes: list[int]
+    senders_per_room: int  # how many members of each room send (the first ones)
+    start_deliveries: int  # the saturation search starts at this many deliveries per second
+
+    @property
+    def sockets(self) -> int:
+        return sum(self.room_sizes)
+
+
+WORKLOADS = {
+    "big-200": Workload("big-200", [200], 10, 4_000),
+    "big-1000": Workload("big-1000", [1000], 10, 4_000),
+    "small-rooms": Workload("small-rooms", [5] * 100, 5, 1_000),
+    "idle": Workload("idle", [20] * 100, 0, 0),
+}
+
+
+class LoadGenerator:
+    """bench/loadgen.py in a process of its own, pinned to the other core."""
+
+    def __init__(self, clients: list[dict[str, Any]], wire: str, workload: Workload) -> None:
+        senders = [
+            i
+            for i, spec in enumerate(clients)
+            if sum(1 for other in clients[:i] if other["room"] == spec["room"]) < workload.senders_per_room
+        ]
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bench.loadgen"], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        os.sched_setaffinity(self.process.pid, {LOADGEN_CORE})
+        plan = {"clients": clients, "senders": senders, "wire": wire, "room_sizes": workload.room_sizes}
+        self.ask(plan)
+
+    def ask(self, command: dict[str, Any]) -> dict[str, Any]:
+        assert self.process.stdin
+        assert self.process.stdout
+        self.process.stdin.write(json.dumps(command) + "\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the load generator exited with {self.process.wait()}")
+        return dict(json.loads(line))
+
+    def close(self) -> None:
+        assert self.process.stdin
+        self.process.stdin.write(json.dumps({"quit": True}) + "\n")
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
+
+
+def wait_until_idle(pid: int, *, below: float = 0.05, timeout: float = 60) -> None:
+    """Until the server uses less than `below` of a core: a backlog from the last trial is not the next one's."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        before = procstat.cpu_seconds(pid)
+        time.sleep(0.5)
+        if procstat.cpu_seconds(pid) - before < below * 0.5:
+            return
+
+
+def trial(server: Server, load: LoadGenerator, rate: float, duration: float, number: int) -> dict[str, Any]:
+    wait_until_idle(server.pid)
+    cpu_before = procstat.cpu_seconds(server.pid)
+    with profiling(server, duration):
+        result = load.ask({"rate": rate, "duration": duration, "trial": number})
+    server_cpu = procstat.cpu_seconds(server.pid) - cpu_before
+    received = result["received"]
+    result.update(
+        rate=rate,
+        deliveries_per_second=received / result["seconds"],
+        cpu_s_per_1k=server_cpu / received * 1000 if received else float("nan"),
+        loadgen_cpu_share=result["loadgen_cpu"] / result["seconds"],
+        ok=received == result["expected"] and result["p99"] < P99_LIMIT_MS,
+    )
+    return result
+
+
+PROFILE: Path | None = None  # --profile: where py-spy writes the last trial's samples of the chat server
+
+
+@contextmanager
+def profiling(server: Server, duration: float) -> Iterator[None]:
+    """Sample the server with py-spy while a trial sends (collapsed stacks, for bench/profile.py)."""
+    if PROFILE is None or server.name != "chat":
+        yield
+        return
+    spy = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("py-spy")),
+            "record",
+            "--pid",
+            str(server.pid),
+            "--format",
+            "raw",
+            "--output",
+            str(PROFILE),
+            "--duration",
+            str(int(duration) + 1),
+            "--rate",
+            "250",
+            "--nonblocking",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield
+    finally:
+        spy.wait()
+
+
+def saturate(server: Server, load: LoadGenerator, workload: Workload, duration: float) -> dict[str, Any]:
+    """Double the rate until a trial fails, then narrow down between the last pass and that failure."""
+    rate = max(1.0, workload.start_deliveries / max(workload.room_sizes))
+    number, best, failed = 0, None, None
+    while failed is None and number < 14:
+        number += 1
+        result = trial(server, load, rate, duration, number)
+        report_trial(result)
+        if result["ok"]:
+            best, rate = result, rate * 2
+        else:
+            failed = rate
+    low = best["rate"] if best else rate / 2
+    for _ in range(3 if failed else 0):
+        number += 1
+        rate = (low * failed) ** 0.5  # type: ignore[operator]
+        result = trial(server, load, rate, duration, number)
+        report_trial(result)
+        if result["ok"]:
+            best, low = result, rate
+        else:
+            failed = rate
+    return best or result
+
+
+def report_trial(result: dict[str, Any]) -> None:
+    print(
+        f"    {result['rate']:9.1f} msg/s: {'pass' if result['ok'] else 'FAIL'} "
+        f"{result['received']}/{result['expected']} received, p99 {result['p99']:.1f} ms, "
+        f"load generator {result['loadgen_cpu_share']:.0%} of a core",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def measure(
+    target: Target, workload: Workload, *, database_url: str, redis_url: str | None, rate: float | None, duration: float
+) -> dict[str, Any]:
+    server = target.serve(database_url=database_url, redis_url=redis_url)
+    tag = f"{workload.name}-{uuid.uuid4().hex[:6]}"
+    try:
+        if workload.name == "idle":
+            warm = LoadGenerator(target.clients(server.port, [IDLE_WARM_SOCKETS], tag + "w"), target.wire, workload)
+            time.sleep(1)
+            before = procstat.memory_kib(server.pid, "VmRSS")
+            load = LoadGenerator(target.clients(server.port, workload.room_sizes, tag), target.wire, workload)
+            time.sleep(2)
+            after = procstat.memory_kib(server.pid, "VmRSS")
+            result = {"sockets": workload.sockets, "kib_per_socket": (after - before) / workload.sockets}
+            load.close()
+            warm.close()
+        else:
+            load = LoadGenerator(target.clients(server.port, workload.room_sizes, tag), target.wire, workload)
+            if rate is None:
+                result = saturate(server, load, workload, duration)
+            else:
+                result = trial(server, load, rate, duration, 1)
+                report_trial(result)
+            load.close()
+        result["peak_rss_mib"] = procstat.memory_kib(server.pid, "VmHWM") / 1024
+        return result
+    finally:
+        server.stop()
+
+
+def line(target: str, workload: Workload, result: dict[str, Any]) -> str:
+    if workload.name == "idle":
+        return (
+            f"{workload.name:12} {target:9} {result['sockets']} idle sockets: "
+            f"{result['kib_per_socket']:.1f} KiB each, peak RSS {result['peak_rss_mib']:.0f} MiB"
+        )
+    return (
+        f"{workload.name:12} {target:9} {result['deliveries_per_second']:9,.0f} deliveries/s "
+        f"({result['rate']:.0f} msg/s) | received {result['received']:,}/{result['expected']:,} | "
+        f"p50 {result['p50']:.1f} p90 {result['p90']:.1f} p99 {result['p99']:.1f} max {result['max']:.1f} ms | "
+        f"server CPU {result['cpu_s_per_1k']:.4f} s/1k deliveries ({result['cpu_s_per_1k'] * 1000:.1f} µs each) | "
+        f"peak RSS {result['peak_rss_mib']:.0f} MiB | load generator {result['loadgen_cpu_share']:.0%} of a core"
+    )
+
+
+def ratios(workload: Workload, results: dict[str, dict[str, Any]]) -> str:
+    chat = results.get("chat")
+    if not chat:
+        return ""
+    parts = []
+    if workload.name == "idle":
+        for other in ("tutorial", "bare"):
+            if other in results:
+                parts.append(
+                    f"memory per socket {chat['kib_per_socket'] / results[other]['kib_per_socket']:.2f}× {other}'s"
+                )
+    else:
+        if "tutorial" in results:
+            speedup = chat["deliveries_per_second"] / results["tutorial"]["deliveries_per_second"]
+            parts.append(f"deliveries/s {speedup:.1f}× the tutorial's")
+        for other in ("tutorial", "bare"):
+            if other in results:
+                parts.append(f"CPU per delivery {chat['cpu_s_per_1k'] / results[other]['cpu_s_per_1k']:.2f}× {other}'s")
+    return f"{workload.name:12} chat:     " + ", ".join(parts)
+
+
+@contextmanager
+def database(kind: str) -> Iterator[str]:
+    """A fresh, migrated database for the chat: a SQLite file, or a PostgreSQL database dropped afterwards."""
+    if kind == "sqlite":
+        directory = Path(tempfile.mkdtemp(prefix="chat-bench-"))
+        url = f"sqlite:///{directory / 'bench.sqlite3'}"
+        try:
+            yield migrated(url)
+        finally:
+            shutil.rmtree(directory)
+        return
+    import psycopg
+    from psycopg import sql
+
+    name = f"chat_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(kind.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield migrated(kind.rsplit("/", 1)[0] + "/" + name)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        with psycopg.connect(kind.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def migrated(url: str) -> str:
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    # This process makes the chat's members straight in that database (bench/members.py).
+    os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="config.settings")
+    import django
+
+    django.setup()
+    return url
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--workloads", default=",".join(WORKLOADS), help="comma-separated: %(default)s")
+    parser.add_argument("--servers", default=",".join(TARGETS), help="comma-separated: %(default)s")
+    parser.add_argument(
+        "--database",
+        default="sqlite",
+        help="sqlite (default), or a PostgreSQL URL such as postgres://postgres@127.0.0.1:5432/postgres",
+    )
+    parser.add_argument("--redis", metavar="URL", help="use channels-redis at this URL (default: the in-memory layer)")
+    parser.add_argument(
+        "--rate", type=float, help="send this many messages per second in all, instead of searching for saturation"
+    )
+    parser.add_argument(
+        "--profile", type=Path, metavar="FILE", help="record the chat server's trials with py-spy into FILE"
+    )
+    parser.add_argument(
+        "--duration", type=float, default=5.0, help="seconds of sending per trial (default %(default)s)"
+    )
+    args = parser.parse_args()
+    global PROFILE
+    PROFILE = args.profile
+    if len(os.sched_getaffinity(0)) < 2:
+        sys.exit("the benchmark needs two cores: one for the server, one for the load generator")
+    WORK.mkdir(parents=True, exist_ok=True)
+    workloads = [WORKLOADS[name] for name in args.workloads.split(",")]
+    targets = [TARGETS[name] for name in args.servers.split(",")]
+    print(
+        f"# python -m bench {' '.join(sys.argv[1:])}  (database {args.database.split('@')[-1]}, "
+        f"layer {'redis' if args.redis else 'in-memory'}, server on core 0, load generator on core 1)",
+        flush=True,
+    )
+    table: list[str] = []
+    with database(args.database) as database_url:
+        for workload in workloads:
+            results: dict[str, dict[str, Any]] = {}
+            for target in targets:
+                print(f"  {workload.name} / {target.name}", file=sys.stderr, flush=True)
+                results[target.name] = measure(
+                    target,
+                    workload,
+                    database_url=database_url,
+                    redis_url=args.redis,
+                    rate=args.rate,
+                    duration=args.duration,
+                )
+                print(line(target.name, workload, results[target.name]), flush=True)
+                table.append(table_row(target.name, workload, results[target.name]))
+            if summary := ratios(workload, results):
+                print(summary, flush=True)
+    print("\n| workload | server | deliveries/s | msg/s | lost | p50 / p99 / max ms | CPU µs per delivery ", end="")
+    print("| KiB per idle socket | peak RSS MiB |\n| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |")
+    print("\n".join(table))
+
+
+def table_row(target: str, workload: Workload, result: dict[str, Any]) -> str:
+    if workload.name == "idle":
+        memory = f"{result['kib_per_socket']:.1f} | {result['peak_rss_mib']:.0f}"
+        return f"| idle ({result['sockets']}) | {target} | | | | | | {memory} |"
+    return (
+        f"| {workload.name} | {target} | {result['deliveries_per_second']:,.0f} | {result['rate']:,.0f} | "
+        f"{result['expected'] - result['received']} | "
+        f"{result['p50']:.1f} / {result['p99']:.1f} / {result['max']:.1f} | "
+        f"{result['cpu_s_per_1k'] * 1000:.1f} | | {result['peak_rss_mib']:.0f} |"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,43 @@
+"""Signed-in members for the chat's sockets, made straight in its database (as sign-up and sign-in would).
+
+Passwords are unusable: signing a thousand people in through the real
+password hasher would take minutes and measure nothing the benchmark is about.
+"""
+
+import datetime
+
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+
+from rooms.models import Membership, Room, User
+
+BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def sign_in(room_sizes: list[int], tag: str) -> list[tuple[str, str, int]]:
+    """(socket path, session key, room index) for each member of rooms of these sizes."""
+    rooms = Room.objects.bulk_create(Room(name=f"{tag} {r}", slug=f"{tag}-{r}") for r in range(len(room_sizes)))
+    seats = [(room, r) for r, (room, size) in enumerate(zip(rooms, room_sizes, strict=True)) for _ in range(size)]
+    users = [User(username=f"{tag}-{i}", display_name=f"Member {i}") for i in range(len(seats))]
+    for user in users:
+        user.set_unusable_password()
+    users = User.objects.bulk_create(users)
+    Membership.objects.bulk_create(
+        Membership(room=room, user=user) for user, (room, _r) in zip(users, seats, strict=True)
+    )
+    store = SessionStore()
+    expiry = timezone.now() + datetime.timedelta(days=1)
+    sessions = []
+    for user in users:
+        data = {SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: BACKEND, HASH_SESSION_KEY: user.get_session_auth_hash()}
+        sessions.append(
+            Session(
+                session_key=get_random_string(32, VALID_KEY_CHARS), session_data=store.encode(data), expire_date=expiry
+            )
+        )
+    Session.objects.bulk_create(sessions)
+    return [(room.get_socket_url(), session.session_key, r) for (room, r), session in zip(seats, sessions, strict=True)]

@@ -1,0 +1,174 @@
+"""Fan-out per process: one channel-layer subscription per room per process, not one per socket.
+
+Channels' usual way gives every socket a channel of its own and puts it in
+its room's group, so a broadcast to a room of N people is N channel-layer
+messages: N queue wake-ups, N dispatches (each, since Channels 4.2, with a
+thread hop to close database connections), and in the in-memory layer N deep
+copies and N scans of every channel. Profiled, that machinery was most of
+the server's time (bench/README.md).
+
+Here each process has one channel. It joins the group of each room where it
+has at least one socket, and one group that every process joins, for events
+about people rather than rooms (cutoff.py). A broadcast is then one layer
+message per process, which this module hands, as it is, to each of the
+process's sockets in that room: the way Phoenix PubSub and AnyCable work.
+A socket is subscribed before it reads what its page missed (DESIGN.md §2).
+
+Redis outages: the process keeps serving; once the layer answers again it
+rejoins its groups and tells every socket, which then reads what it missed
+from the database. channels-redis forgets group members after a day
+(group_expiry), so the groups are renewed well within that.
+"""
+
+import asyncio
+import contextlib
+import logging
+import random
+from typing import Any, Protocol
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+# What a channel layer raises when its Redis is gone; the in-memory layer never does.
+LAYER_ERRORS = (RedisError, OSError)
+LAYER_RETRY_MAX_SECONDS = 30
+GROUP_RENEWAL_SECONDS = 6 * 60 * 60  # well within channels-redis's default group_expiry of a day
+
+# Every process with sockets is in this group: events for all of them go here.
+EVERY_PROCESS = "every-process"
+LAYER_RECOVERED_EVENT = "layer.recovered"
+
+
+class Subscriber(Protocol):
+    def deliver(self, event: dict[str, Any]) -> None:
+        """Take one event; called in the event loop, so it must not block (nor wait for the page)."""
+
+
+def publish(group: str, event: dict[str, Any]) -> None:
+    """Send an event to every process subscribed to `group` (from synchronous code)."""
+    async_to_sync(get_channel_layer().group_send)(group, {**event, "group": group})
+
+
+class ProcessFanout:
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.layer = get_channel_layer()
+        self.groups: dict[str, set[Subscriber]] = {}  # this process's sockets, by the group they listen to
+        self.joined: set[str] = set()  # the groups the layer has this process's channel in
+        self.channel_name = ""
+        # Joining and leaving take turns: a socket subscribed while its room's
+        # group is being joined must not read its catch-up before the join is done.
+        self.lock = asyncio.Lock()
+        self.tasks: list[asyncio.Task[None]] = []  # reading and renewing, while there are sockets
+        self.layer_down = False
+
+    async def subscribe(self, group: str, subscriber: Subscriber) -> None:
+        """From now on, events to `group` reach `subscriber`; on return, the layer has this process in it."""
+        self.groups.setdefault(group, set()).add(subscriber)
+        async with self.lock:
+            if not self.tasks:
+                self.channel_name = await self.layer.new_channel()
+                self.tasks = [asyncio.create_task(self._read()), asyncio.create_task(self._renew())]
+                await self._join(EVERY_PROCESS)
+            if group in self.groups and group not in self.joined:
+                await self._join(group)
+
+    async def unsubscribe(self, group: str, subscriber: Subscriber) -> None:
+        subscribers = self.groups.get(group)
+        if subscribers is None:
+            return
+        subscribers.discard(subscriber)
+        if subscribers:
+            return
+        del self.groups[group]
+        async with self.lock:
+            if group in self.groups:
+                return  # someone subscribed again meanwhile
+            await self._leave(group)
+            if not self.groups:  # no sockets left: stop listening altogether
+                await self._leave(EVERY_PROCESS)
+                for task in self.tasks:
+                    task.cancel()
+                self.tasks = []
+
+    def hand_out(self, event: dict[str, Any]) -> None:
+        """Give one event, unchanged, to each socket of this process that listens to its group."""
+        group = event.get("group")
+        if group == EVERY_PROCESS:
+            recipients = [subscriber for subscribers in self.groups.values() for subscriber in subscribers]
+        else:
+            # A copy: a socket may leave while it takes the event.
+            recipients = list(self.groups.get(group, ()))  # type: ignore[arg-type]
+        for subscriber in recipients:
+            subscriber.deliver(event)
+
+    async def _join(self, group: str) -> None:
+        try:
+            await self.layer.group_add(group, self.channel_name)
+        except LAYER_ERRORS as error:
+            self._note_down(error)  # _read joins it once the layer answers
+        else:
+            self.joined.add(group)
+
+    async def _leave(self, group: str) -> None:
+        if group in self.joined:
+            self.joined.discard(group)
+            with contextlib.suppress(*LAYER_ERRORS):  # it expires on its own
+                await self.layer.group_discard(group, self.channel_name)
+
+    def _note_down(self, error: Exception) -> None:
+        if not self.layer_down:
+            logger.warning("channel layer unavailable (%r); sockets kept open", error)
+        self.layer_down = True
+
+    async def _rejoin(self) -> None:
+        """Put this process back in all its groups; after an outage, tell every socket to catch up."""
+        async with self.lock:
+            for group in [EVERY_PROCESS, *self.groups]:
+                await self.layer.group_add(group, self.channel_name)
+                self.joined.add(group)
+            recovered, self.layer_down = self.layer_down, False
+        if recovered:
+            logger.info("channel layer back; rejoined %d groups", len(self.joined))
+            self.hand_out({"type": LAYER_RECOVERED_EVENT, "group": EVERY_PROCESS})
+
+    async def _read(self) -> None:
+        failures = 0
+        while True:
+            try:
+                if self.layer_down:
+                    await self._rejoin()
+                event = await self.layer.receive(self.channel_name)
+            except LAYER_ERRORS as error:
+                self._note_down(error)
+                failures += 1
+                await asyncio.sleep(min(LAYER_RETRY_MAX_SECONDS, 2**failures) * random.uniform(0.5, 1))  # noqa: S311
+                continue
+            failures = 0
+            self.hand_out(event)
+
+    async def _renew(self) -> None:
+        """Renew the groups now and then, and retry joining while the layer is down (even when nothing arrives)."""
+        since_renewal = 0
+        while True:
+            await asyncio.sleep(LAYER_RETRY_MAX_SECONDS)
+            since_renewal += LAYER_RETRY_MAX_SECONDS
+            if self.layer_down or since_renewal >= GROUP_RENEWAL_SECONDS:
+                with contextlib.suppress(*LAYER_ERRORS):
+                    await self._rejoin()
+                    since_renewal = 0
+
+
+_fanout: ProcessFanout | None = None
+
+
+def process_fanout() -> ProcessFanout:
+    """This process's fan-out: one per event loop and channel layer (tests run a loop each)."""
+    global _fanout
+    loop = asyncio.get_running_loop()
+    if _fanout is None or _fanout.loop is not loop or _fanout.layer is not get_channel_layer():
+        _fanout = ProcessFanout(loop)
+    return _fanout
