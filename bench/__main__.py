@@ -96,15 +96,17 @@ def wait_until_idle(pid: int, *, below: float = 0.05, timeout: float = 60) -> No
 
 def trial(server: Server, load: LoadGenerator, rate: float, duration: float, number: int) -> dict[str, Any]:
     wait_until_idle(server.pid)
-    cpu_before = procstat.cpu_seconds(server.pid)
+    user_before, system_before = procstat.cpu_times(server.pid)
     with profiling(server, duration):
         result = load.ask({"rate": rate, "duration": duration, "trial": number})
-    server_cpu = procstat.cpu_seconds(server.pid) - cpu_before
+    user_after, system_after = procstat.cpu_times(server.pid)
+    server_cpu = user_after - user_before + system_after - system_before
     received = result["received"]
     result.update(
         rate=rate,
         deliveries_per_second=received / result["seconds"],
         cpu_s_per_1k=server_cpu / received * 1000 if received else float("nan"),
+        kernel_share=(system_after - system_before) / server_cpu if server_cpu else 0.0,
         loadgen_cpu_share=result["loadgen_cpu"] / result["seconds"],
         ok=received == result["expected"] and result["p99"] < P99_LIMIT_MS,
     )
@@ -135,6 +137,7 @@ def profiling(server: Server, duration: float) -> Iterator[None]:
             "--rate",
             "250",
             "--nonblocking",
+            "--gil",
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -220,7 +223,8 @@ def line(target: str, workload: Workload, result: dict[str, Any]) -> str:
         f"{workload.name:12} {target:9} {result['deliveries_per_second']:9,.0f} deliveries/s "
         f"({result['rate']:.0f} msg/s) | received {result['received']:,}/{result['expected']:,} | "
         f"p50 {result['p50']:.1f} p90 {result['p90']:.1f} p99 {result['p99']:.1f} max {result['max']:.1f} ms | "
-        f"server CPU {result['cpu_s_per_1k']:.4f} s/1k deliveries ({result['cpu_s_per_1k'] * 1000:.1f} µs each) | "
+        f"server CPU {result['cpu_s_per_1k']:.4f} s/1k deliveries "
+        f"({result['cpu_s_per_1k'] * 1000:.1f} µs each, {result['kernel_share']:.0%} in the kernel) | "
         f"peak RSS {result['peak_rss_mib']:.0f} MiB | load generator {result['loadgen_cpu_share']:.0%} of a core"
     )
 

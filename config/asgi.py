@@ -1,4 +1,4 @@
-"""HTTP goes to Django; WebSockets go through the origin check and the session, then to the room consumer."""
+"""HTTP goes to Django; WebSockets through the origin check and the session (rooms/socket_stack.py) to a consumer."""
 
 import os
 
@@ -8,18 +8,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # Set Django up before importing anything that touches models.
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from rooms.handshake_log import LogRefusedHandshakes  # noqa: E402
 from rooms.routing import websocket_urlpatterns  # noqa: E402
+from rooms.socket_stack import guarded  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": LogRefusedHandshakes(
-            AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
-        ),
+        "websocket": guarded(URLRouter(websocket_urlpatterns)),
     }
 )

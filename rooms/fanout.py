@@ -22,12 +22,13 @@ from the database. channels-redis forgets group members after a day
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import random
 from typing import Any, Protocol
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -48,8 +49,21 @@ class Subscriber(Protocol):
 
 
 def publish(group: str, event: dict[str, Any]) -> None:
-    """Send an event to every process subscribed to `group` (from synchronous code)."""
-    async_to_sync(get_channel_layer().group_send)(group, {**event, "group": group})
+    """Send an event to every process subscribed to `group` (from synchronous code).
+
+    With the in-memory layer there is one process, and this module is all the
+    fan-out there is: the event goes straight to the event loop's fan-out,
+    without waiting for it, a deep copy, or a scan of the layer's channels.
+    """
+    event, layer = {**event, "group": group}, get_channel_layer()
+    if not isinstance(layer, InMemoryChannelLayer):
+        async_to_sync(layer.group_send)(group, event)
+        return
+    fanout = _fanout
+    if fanout is not None and fanout.layer is layer and not fanout.loop.is_closed():
+        # In a context of its own: the caller's (a thread working for asgiref) must not leak into the sockets.
+        fanout.loop.call_soon_threadsafe(fanout.hand_out, event, context=contextvars.Context())
+    # else no socket has opened in this process: nobody to tell
 
 
 class ProcessFanout:
@@ -64,10 +78,14 @@ class ProcessFanout:
         self.lock = asyncio.Lock()
         self.tasks: list[asyncio.Task[None]] = []  # reading and renewing, while there are sockets
         self.layer_down = False
+        # One process, no layer to go through: publish() calls hand_out directly.
+        self.local_only = isinstance(self.layer, InMemoryChannelLayer)
 
     async def subscribe(self, group: str, subscriber: Subscriber) -> None:
         """From now on, events to `group` reach `subscriber`; on return, the layer has this process in it."""
         self.groups.setdefault(group, set()).add(subscriber)
+        if self.local_only:
+            return
         async with self.lock:
             if not self.tasks:
                 self.channel_name = await self.layer.new_channel()
@@ -84,6 +102,8 @@ class ProcessFanout:
         if subscribers:
             return
         del self.groups[group]
+        if self.local_only:
+            return
         async with self.lock:
             if group in self.groups:
                 return  # someone subscribed again meanwhile
