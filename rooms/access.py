@@ -26,7 +26,7 @@ def find_member_room(user: User, slug: str) -> Room | None:
 
 
 def is_member(user: User, room: Room) -> bool:
-    """Still active and still a member: asked again for every message sent."""
+    """Still active and still a member (posting asks the same, in its numbering statement, for every message)."""
     return Membership.objects.filter(room=room, user=user, user__is_active=True).exists()
 
 

@@ -17,10 +17,9 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rooms.access import is_member
 from rooms.broadcast import broadcast_message
 from rooms.forms import MessageForm
-from rooms.models import Message, Room, User
+from rooms.models import Membership, Message, Room, User
 from rooms.rate_limit import may_send_message
 
 logger = logging.getLogger(__name__)
@@ -54,9 +53,6 @@ def post_message(*, room: Room, author: User, data: Mapping[str, Any]) -> PostRe
 
 
 def _post_message(*, room: Room, author: User, form: MessageForm) -> PostResult:
-    if not is_member(author, room):
-        logger.info("refused message: user %s is not a member of room %s", author.pk, room.pk)
-        raise PermissionDenied
     if not may_send_message(author):
         logger.info("refused message from user %s in room %s: rate limit", author.pk, room.pk)
         form.add_error("body", _("You are sending messages too fast. Wait a few seconds, then send this one again."))
@@ -68,7 +64,11 @@ def _post_message(*, room: Room, author: User, form: MessageForm) -> PostResult:
     client_id = form.cleaned_data["client_id"]
     try:
         with transaction.atomic():
-            seq, now = take_next_seq(room)
+            numbered = take_next_seq_as_member(author, room)
+            if numbered is None:
+                logger.info("refused message: user %s is not a member of room %s", author.pk, room.pk)
+                raise PermissionDenied
+            seq, now = numbered
             message = Message.objects.create(
                 room=room, author=author, body=form.cleaned_data["body"], seq=seq, client_id=client_id, created_at=now
             )
@@ -83,20 +83,26 @@ def _post_message(*, room: Room, author: User, form: MessageForm) -> PostResult:
     return PostResult(form=MessageForm(), message=message)
 
 
-def take_next_seq(room: Room) -> tuple[int, datetime]:
-    """Number the room's next message, in the caller's transaction; returns the number and the time.
+def take_next_seq_as_member(author: User, room: Room) -> tuple[int, datetime] | None:
+    """Number the room's next message if `author` is still an active member; the number and the time, or None.
 
-    One UPDATE ... RETURNING (SQLite 3.35+ and PostgreSQL): it locks the room's
-    row until commit, so writers in a room take turns and sequence numbers are
-    committed in order, and it saves the read that a lock-then-save would need.
+    The membership rule is access.is_member's, asked again for every message
+    (DESIGN.md §5). Here it is part of one UPDATE ... RETURNING (SQLite 3.35+
+    and PostgreSQL), which also locks the room's row until commit, so that
+    writers in a room take turns and numbers are committed in order. One
+    statement instead of a check, a lock and a save: posting is the hot path,
+    and nobody removed between the check and the write can slip a message in.
     """
     now = timezone.now()
-    table, quote = Room._meta.db_table, connection.ops.quote_name
+    quote = connection.ops.quote_name
+    room_table, membership_table, user_table = (quote(m._meta.db_table) for m in (Room, Membership, User))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {quote(table)} SET last_seq = last_seq + 1, last_activity_at = %s "  # noqa: S608 (names, not input)
-            "WHERE id = %s RETURNING last_seq",
-            [now, room.pk],
+            f"UPDATE {room_table} SET last_seq = last_seq + 1, last_activity_at = %s "  # noqa: S608 (names, not input)
+            f"WHERE id = %s AND EXISTS (SELECT 1 FROM {membership_table} m JOIN {user_table} u ON u.id = m.user_id "
+            f"WHERE m.room_id = {room_table}.id AND m.user_id = %s AND u.is_active) "
+            "RETURNING last_seq",
+            [now, room.pk, author.pk],
         )
-        (seq,) = cursor.fetchone()
-    return seq, now
+        row = cursor.fetchone()
+    return None if row is None else (row[0], now)
