@@ -1,7 +1,8 @@
 """Run the benchmark: `python -m bench [options]` (README, "Measure it"); `--help` lists the options.
 
 For each workload and each server (the chat, the Channels tutorial's chat,
-a bare python-websockets relay), start the server pinned to core 0, open the
+uvicorn with a do-nothing ASGI app, a bare python-websockets relay: see
+bench/targets.py), start the server pinned to core 0, open the
 sockets from a load generator pinned to core 1, and either send at one fixed
 rate (--rate) or search for the highest rate at which nothing is lost and p99
 stays under 250 ms (the default). Prints one line of figures per server and
@@ -235,7 +236,7 @@ def ratios(workload: Workload, results: dict[str, dict[str, Any]]) -> str:
         return ""
     parts = []
     if workload.name == "idle":
-        for other in ("tutorial", "bare"):
+        for other in ("tutorial", "uvicorn", "bare"):
             if other in results:
                 parts.append(
                     f"memory per socket {chat['kib_per_socket'] / results[other]['kib_per_socket']:.2f}× {other}'s"
@@ -244,7 +245,7 @@ def ratios(workload: Workload, results: dict[str, dict[str, Any]]) -> str:
         if "tutorial" in results:
             speedup = chat["deliveries_per_second"] / results["tutorial"]["deliveries_per_second"]
             parts.append(f"deliveries/s {speedup:.1f}× the tutorial's")
-        for other in ("tutorial", "bare"):
+        for other in ("tutorial", "uvicorn", "bare"):
             if other in results:
                 parts.append(f"CPU per delivery {chat['cpu_s_per_1k'] / results[other]['cpu_s_per_1k']:.2f}× {other}'s")
     return f"{workload.name:12} chat:     " + ", ".join(parts)

@@ -2,6 +2,7 @@
 
 - chat: this project, through config/serve.py, with its production settings.
 - tutorial: the Channels tutorial's consumer (bench/tutorial), same uvicorn options.
+- uvicorn: uvicorn alone, relaying through a do-nothing ASGI app (bench/bare_asgi.py).
 - bare: python-websockets relaying with websockets.broadcast (bench/bare_websockets.py).
 
 Each knows how to open its sockets: the chat needs signed-in members (users,
@@ -90,6 +91,8 @@ class Target:
             command = [sys.executable, "-m", "config.serve", "--host", "127.0.0.1", "--port", str(port)]
         elif self.name == "tutorial":
             command = [sys.executable, "-m", "bench.tutorial", "--port", str(port)]
+        elif self.name == "uvicorn":
+            command = [sys.executable, "-m", "bench.bare_asgi", "--port", str(port)]
         else:
             command = [sys.executable, "-m", "bench.bare_websockets", "--port", str(port)]
         return start(self.name, command, env, port, WORK / f"{self.name}.log")
@@ -119,5 +122,6 @@ class Target:
 TARGETS = {
     "chat": Target("chat", "htmx"),
     "tutorial": Target("tutorial", "tutorial"),
+    "uvicorn": Target("uvicorn", "text"),
     "bare": Target("bare", "text"),
 }

@@ -18,6 +18,7 @@ behind is closed, to reconnect and catch up from the database.
 """
 
 import asyncio
+import contextlib
 import logging
 from collections import Counter, deque
 from typing import Any
@@ -25,6 +26,7 @@ from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError
@@ -64,10 +66,6 @@ REPLY_EVENT = "reply"
 class RoomConsumer(AsyncWebsocketConsumer):
     """One page's socket in one room."""
 
-    # No channel of its own: the process's fan-out hands this socket its room's
-    # events. Channels takes an alias missing from CHANNEL_LAYERS to mean "none".
-    channel_layer_alias = "none (rooms/fanout.py delivers)"
-
     room: Room
     user: User
     fanout: ProcessFanout
@@ -80,13 +78,19 @@ class RoomConsumer(AsyncWebsocketConsumer):
     backlog: deque[dict[str, Any]] | None = None  # what waits behind it
     closer: asyncio.Task[None] | None = None  # a close that deliver started
 
-    async def dispatch(self, message: dict[str, Any]) -> None:
-        """Channels' dispatch, without closing old database connections first.
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """Channels' consumer loop for a consumer without a channel: one task per socket, reading and dispatching.
 
-        Since Channels 4.2 every handler is preceded by a thread hop to close
-        them; here each database call does that itself (database_sync_to_async).
+        Channels' own runs every read as a task of its own (to wait on the
+        socket and a channel at once) and, since Channels 4.2, closes old
+        database connections before every handler, a thread hop each time;
+        here each database call does that itself (database_sync_to_async).
         """
-        await getattr(self, get_handler_name(message))(message)
+        self.scope, self.channel_layer, self.base_send = scope, None, send
+        with contextlib.suppress(StopConsumer):
+            while True:
+                message = await receive()
+                await getattr(self, get_handler_name(message))(message)
 
     async def connect(self) -> None:
         user = self.scope["user"]
