@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/chat
 
-.PHONY: run serve test lint test-sqlite test-postgres vendor
+.PHONY: run serve test lint test-sqlite test-postgres vendor bench
 
 MESSAGES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 
@@ -24,6 +24,11 @@ serve: $(VENV)/.installed $(MESSAGES)
 	$(BIN)/python -m config.serve --host $${HOST:-0.0.0.0} --port $${PORT:-8000}
 
 test: lint test-sqlite test-postgres
+
+# The benchmark (bench/README.md): the chat beside the Channels tutorial, uvicorn alone and bare
+# python-websockets, each pinned to one core. BENCH_ARGS passes options, e.g. BENCH_ARGS="--workloads big-200".
+bench: $(VENV)/.installed $(MESSAGES)
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

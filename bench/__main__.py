@@ -30,6 +30,7 @@ from bench.targets import ROOT, TARGETS, WORK, Server, Target
 LOADGEN_CORE = 1
 P99_LIMIT_MS = 250.0
 IDLE_WARM_SOCKETS = 20
+MIN_RATE = 0.25  # messages per second: below this, a saturation search gives up
 
 
 @dataclass(frozen=True)
@@ -150,28 +151,39 @@ def profiling(server: Server, duration: float) -> Iterator[None]:
 
 
 def saturate(server: Server, load: LoadGenerator, workload: Workload, duration: float) -> dict[str, Any]:
-    """Double the rate until a trial fails, then narrow down between the last pass and that failure."""
-    rate = max(1.0, workload.start_deliveries / max(workload.room_sizes))
+    """The best passing trial: double (or halve) the rate until pass and fail meet, then narrow down between them.
+
+    If no rate down to MIN_RATE passes, the slowest trial is returned, marked as failed.
+    """
+    rate = max(MIN_RATE, workload.start_deliveries / max(workload.room_sizes))
     number, best, failed = 0, None, None
-    while failed is None and number < 14:
+    while number < 16:
         number += 1
         result = trial(server, load, rate, duration, number)
         report_trial(result)
         if result["ok"]:
-            best, rate = result, rate * 2
+            best = result
+            if failed is not None:
+                break
+            rate *= 2
         else:
             failed = rate
-    low = best["rate"] if best else rate / 2
-    for _ in range(3 if failed else 0):
+            if best is not None or rate <= MIN_RATE:
+                break
+            rate /= 2
+    if best is None or failed is None:
+        return best or result
+    low, high = best["rate"], failed
+    for _ in range(3):
         number += 1
-        rate = (low * failed) ** 0.5  # type: ignore[operator]
+        rate = (low * high) ** 0.5
         result = trial(server, load, rate, duration, number)
         report_trial(result)
         if result["ok"]:
             best, low = result, rate
         else:
-            failed = rate
-    return best or result
+            high = rate
+    return best
 
 
 def report_trial(result: dict[str, Any]) -> None:
@@ -220,8 +232,9 @@ def line(target: str, workload: Workload, result: dict[str, Any]) -> str:
             f"{workload.name:12} {target:9} {result['sockets']} idle sockets: "
             f"{result['kib_per_socket']:.1f} KiB each, peak RSS {result['peak_rss_mib']:.0f} MiB"
         )
+    verdict = "" if result["ok"] else " (NO RATE PASSED: the slowest trial)"
     return (
-        f"{workload.name:12} {target:9} {result['deliveries_per_second']:9,.0f} deliveries/s "
+        f"{workload.name:12} {target:9} {result['deliveries_per_second']:9,.0f} deliveries/s{verdict} "
         f"({result['rate']:.0f} msg/s) | received {result['received']:,}/{result['expected']:,} | "
         f"p50 {result['p50']:.1f} p90 {result['p90']:.1f} p99 {result['p99']:.1f} max {result['max']:.1f} ms | "
         f"server CPU {result['cpu_s_per_1k']:.4f} s/1k deliveries "
@@ -349,7 +362,8 @@ def table_row(target: str, workload: Workload, result: dict[str, Any]) -> str:
         memory = f"{result['kib_per_socket']:.1f} | {result['peak_rss_mib']:.0f}"
         return f"| idle ({result['sockets']}) | {target} | | | | | | {memory} |"
     return (
-        f"| {workload.name} | {target} | {result['deliveries_per_second']:,.0f} | {result['rate']:,.0f} | "
+        f"| {workload.name} | {target}{'' if result['ok'] else ' (no rate passed)'} | "
+        f"{result['deliveries_per_second']:,.0f} | {result['rate']:,.1f} | "
         f"{result['expected'] - result['received']} | "
         f"{result['p50']:.1f} / {result['p99']:.1f} / {result['max']:.1f} | "
         f"{result['cpu_s_per_1k'] * 1000:.1f} | | {result['peak_rss_mib']:.0f} |"

@@ -113,11 +113,21 @@ REDIS_URL = env.str("REDIS_URL", default="")
 # Every key this site writes to Redis starts with this, so that several
 # deployments (or test servers) can share one Redis without hearing each other.
 REDIS_KEY_PREFIX = env.str("REDIS_KEY_PREFIX", default="chat")
-if REDIS_URL:
+# Several Redis servers shard the channel layer: channels-redis hashes each group
+# and channel to one of them (docs/scaling.md). Comma-separated; REDIS_URL alone by default.
+REDIS_LAYER_URLS = env.list("REDIS_LAYER_URLS", default=[REDIS_URL] if REDIS_URL else [])
+if REDIS_LAYER_URLS:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{REDIS_KEY_PREFIX}:asgi"},
+            "CONFIG": {
+                "hosts": REDIS_LAYER_URLS,
+                "prefix": f"{REDIS_KEY_PREFIX}:asgi",
+                # Each process has one channel (rooms/fanout.py), which every broadcast to its
+                # rooms passes through: room for bursts (a message beyond it is dropped, and the
+                # pages read it from the database when the next one comes).
+                "capacity": 1000,
+            },
         }
     }
 else:

@@ -1,0 +1,32 @@
+"""The benchmark's harness still works: every server starts, every socket opens, every message is counted.
+
+Only that: how fast is the benchmark's business (`make bench`), never a test's.
+"""
+
+import os
+import re
+import subprocess
+import sys
+
+from tests.servers import ROOT
+
+
+def test_a_short_benchmark_run_delivers_every_message_on_every_server() -> None:
+    database = os.environ.get("DATABASE_URL", "")
+    database_option = database.rsplit("/", 1)[0] + "/postgres" if database.startswith("postgres") else "sqlite"
+    run = subprocess.run(
+        [sys.executable, "-m", "bench", "--workloads", "big-200", "--rate", "2", "--duration", "1"]
+        + ["--database", database_option],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")},
+    )
+
+    assert run.returncode == 0, run.stderr
+    lines = {match[0]: match for match in re.findall(r"^big-200 +(\w+) .*received ([\d,]+)/([\d,]+)", run.stdout, re.M)}
+    assert set(lines) == {"chat", "tutorial", "uvicorn", "bare"}, run.stdout
+    for server, received, expected in lines.values():
+        assert received == expected == "400", f"{server}: {received} of {expected} deliveries"
+    assert "the tutorial's" in run.stdout, "the chat's ratios to the baselines are printed"
