@@ -10,13 +10,14 @@ import sys
 
 from tests.servers import ROOT
 
+BENCH = [sys.executable, "-m", "bench"]
+
 
 def test_a_short_benchmark_run_delivers_every_message_on_every_server() -> None:
     database = os.environ.get("DATABASE_URL", "")
     database_option = database.rsplit("/", 1)[0] + "/postgres" if database.startswith("postgres") else "sqlite"
     run = subprocess.run(
-        [sys.executable, "-m", "bench", "--workloads", "big-200", "--rate", "2", "--duration", "1"]
-        + ["--database", database_option],
+        [*BENCH, "--workloads", "big-200", "--rate", "2", "--duration", "1", "--database", database_option],
         cwd=ROOT,
         capture_output=True,
         text=True,

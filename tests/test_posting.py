@@ -6,12 +6,15 @@ from unittest import mock
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import OperationalError
+from limits import parse
+from limits.strategies import SlidingWindowCounterRateLimiter
 from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks
 from pytest_django.fixtures import Settings
 
 from rooms.access import leave_room
 from rooms.models import Message, Room, User
 from rooms.posting import post_message
+from rooms.rate_limit import InProcessStorage
 from tests.servers import free_port
 
 
@@ -194,3 +197,15 @@ def test_when_the_database_fails_the_sender_is_told_and_nothing_is_broadcast(des
     broadcast.assert_not_called()
     design.refresh_from_db()
     assert design.last_seq == 0, "the numbering was rolled back with the message"
+
+
+def test_the_in_process_rate_limit_counts_without_starting_a_thread_per_message() -> None:
+    storage = InProcessStorage()  # limits' MemoryStorage starts one timer on creation; not per message after
+    limit = SlidingWindowCounterRateLimiter(storage)
+    with mock.patch("threading.Timer") as timer:
+        allowed = [limit.hit(parse("3 per minute"), "messages", "someone") for _ in range(5)]
+        storage.next_sweep = 0.0  # the once-a-second sweep of expired counts runs here, in this thread
+        limit.hit(parse("3 per minute"), "messages", "someone else")
+
+    assert allowed == [True, True, True, False, False]
+    timer.assert_not_called()
