@@ -28,13 +28,12 @@ DRAIN_SECONDS = 5.0  # after the last send, how long stragglers may take before 
 
 @dataclass
 class Tally:
-    trial: int = -1
+    marker: bytes = MARKER + b"none-"  # starts this trial's markers: frames of other trials are not counted
     received: int = 0
     latencies_ns: list[int] = field(default_factory=list)
-    last_receipt_ns: int = 0
 
     def reset(self, trial: int) -> None:
-        self.trial, self.received, self.latencies_ns, self.last_receipt_ns = trial, 0, [], 0
+        self.marker, self.received, self.latencies_ns = b"%s%d-" % (MARKER, trial), 0, []
 
 
 tally = Tally()
@@ -51,7 +50,7 @@ class Client(picows.WSListener):
             return
         data = frame.get_payload_as_bytes()
         now = time.monotonic_ns()
-        prefix = b"%s%d-" % (MARKER, tally.trial)
+        prefix = tally.marker
         position = data.find(prefix)
         while position != -1:
             start = position + len(prefix)
@@ -59,7 +58,6 @@ class Client(picows.WSListener):
             tally.latencies_ns.append(now - int(data[start:end]))
             tally.received += 1
             position = data.find(prefix, end)
-        tally.last_receipt_ns = now
 
 
 def body(trial: int, due_ns: int) -> str:
