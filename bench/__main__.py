@@ -243,6 +243,11 @@ def line(target: str, workload: Workload, result: dict[str, Any]) -> str:
     )
 
 
+def ratio(mine: float, theirs: float, digits: int = 2) -> str:
+    """mine / theirs, as a multiple; "n/a" when theirs measured nothing (CPU time comes in 10 ms ticks)."""
+    return f"{mine / theirs:.{digits}f}×" if theirs else "n/a"
+
+
 def ratios(workload: Workload, results: dict[str, dict[str, Any]]) -> str:
     chat = results.get("chat")
     if not chat:
@@ -252,15 +257,17 @@ def ratios(workload: Workload, results: dict[str, dict[str, Any]]) -> str:
         for other in ("tutorial", "uvicorn", "bare"):
             if other in results:
                 parts.append(
-                    f"memory per socket {chat['kib_per_socket'] / results[other]['kib_per_socket']:.2f}× {other}'s"
+                    f"memory per socket {ratio(chat['kib_per_socket'], results[other]['kib_per_socket'])} {other}'s"
                 )
     else:
         if "tutorial" in results:
-            speedup = chat["deliveries_per_second"] / results["tutorial"]["deliveries_per_second"]
-            parts.append(f"deliveries/s {speedup:.1f}× the tutorial's")
+            speedup = ratio(chat["deliveries_per_second"], results["tutorial"]["deliveries_per_second"], 1)
+            parts.append(f"deliveries/s {speedup} the tutorial's")
         for other in ("tutorial", "uvicorn", "bare"):
             if other in results:
-                parts.append(f"CPU per delivery {chat['cpu_s_per_1k'] / results[other]['cpu_s_per_1k']:.2f}× {other}'s")
+                parts.append(
+                    f"CPU per delivery {ratio(chat['cpu_s_per_1k'], results[other]['cpu_s_per_1k'])} {other}'s"
+                )
     return f"{workload.name:12} chat:     " + ", ".join(parts)
 
 
