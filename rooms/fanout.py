@@ -168,7 +168,19 @@ class ProcessFanout:
                 await asyncio.sleep(min(LAYER_RETRY_MAX_SECONDS, 2**failures) * random.uniform(0.5, 1))  # noqa: S311
                 continue
             failures = 0
+            self._retrieve_cleaner_errors()
             self.hand_out(event)
+
+    def _retrieve_cleaner_errors(self) -> None:
+        """channels-redis cleans each received message from a backup queue in a task nobody awaits.
+
+        If Redis goes away just then, that task's error is logged as "never
+        retrieved", with a traceback, at the next garbage collection. It loses
+        nothing that matters (at worst the message comes again, and sockets drop
+        repeats by sequence number), so it is retrieved here, quietly.
+        """
+        for cleaner in getattr(self.layer, "receive_cleaners", ()):
+            cleaner.add_done_callback(_retrieve_quietly)
 
     async def _renew(self) -> None:
         """Renew the groups now and then, and retry joining while the layer is down (even when nothing arrives)."""
@@ -180,6 +192,11 @@ class ProcessFanout:
                 with contextlib.suppress(*LAYER_ERRORS):
                     await self._rejoin()
                     since_renewal = 0
+
+
+def _retrieve_quietly(task: asyncio.Future[Any]) -> None:
+    if not task.cancelled():
+        task.exception()
 
 
 _fanout: ProcessFanout | None = None
