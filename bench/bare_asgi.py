@@ -11,7 +11,7 @@ from typing import Any
 
 import uvicorn
 
-from config.serve import SERVER_OPTIONS
+from config.serve import STOCK_SERVER_OPTIONS
 
 rooms: defaultdict[str, list[Any]] = defaultdict(list)
 
@@ -35,4 +35,4 @@ async def relay(scope: dict[str, Any], receive: Any, send: Any) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, required=True)
-    uvicorn.run(relay, host="127.0.0.1", port=parser.parse_args().port, **SERVER_OPTIONS)  # type: ignore[arg-type]
+    uvicorn.run(relay, host="127.0.0.1", port=parser.parse_args().port, **STOCK_SERVER_OPTIONS)  # type: ignore[arg-type]

@@ -1,10 +1,15 @@
 """What the room socket does with a compose frame, as plain synchronous code."""
 
 import json
+import uuid
 from dataclasses import dataclass
+from typing import Any
 
+from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.autoreload import file_changed
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from rooms.forms import MessageForm
@@ -63,6 +68,38 @@ def _post_and_reply(room: Room, author: User, fields: dict[str, str] | None) -> 
         form, message = result.form, result.message
     # data-answers names the message this composer answers for (see static/js/composer.js).
     answers = fields.get("client_id", "") if fields else ""
-    context = {"form": form, "swap_oob": True, "answers": answers}
-    html = render_to_string("rooms/room.html#composer-fields", context).strip()
+    if message is not None and answers and not form.is_bound:
+        html = blank_composer(answers)
+    else:
+        html = render_composer(form, answers)
     return Reply(html=html, seq=None if message is None else message.seq)
+
+
+def render_composer(form: MessageForm, answers: str) -> str:
+    return render_to_string(
+        "rooms/room.html#composer-fields", {"form": form, "swap_oob": True, "answers": answers}
+    ).strip()
+
+
+# After a send, the composer comes back blank: the same markup for everybody
+# who reads a language, but for the message it answers for and a fresh client
+# id. It is rendered once per language, with markers in those two places, and
+# filled in per send: the busiest reply costs two replacements, not a render
+# (bench/README.md). Forgotten when a template changes under the dev server.
+ANSWERS_MARKER = "00000000-answers-marker-0000000000"
+CLIENT_ID_MARKER = "00000000-client-id-marker-00000000"
+_blank_composers: dict[str, str] = {}
+
+
+def blank_composer(answers: str) -> str:
+    language = translation.get_language()
+    html = _blank_composers.get(language)
+    if html is None:
+        html = render_composer(MessageForm(initial={"client_id": CLIENT_ID_MARKER}), ANSWERS_MARKER)
+        _blank_composers[language] = html
+    return html.replace(ANSWERS_MARKER, escape(answers)).replace(CLIENT_ID_MARKER, str(uuid.uuid4()))
+
+
+@receiver(file_changed)
+def forget_blank_composers(**kwargs: Any) -> None:
+    _blank_composers.clear()

@@ -21,19 +21,22 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter, deque
+from importlib import import_module
 from typing import Any
 from urllib.parse import parse_qs
 
+from channels.auth import get_user
 from channels.consumer import get_handler_name
-from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError
 
 from rooms import access, catch_up, cutoff
 from rooms.broadcast import ROOM_MESSAGE_EVENT
 from rooms.composing import post_and_reply, read_compose_frame
+from rooms.database_trips import in_database_thread
 from rooms.fanout import LAYER_RECOVERED_EVENT, ProcessFanout, process_fanout
 from rooms.history import parse_seq
 from rooms.languages import language_of
@@ -84,20 +87,28 @@ class RoomConsumer(AsyncWebsocketConsumer):
         Channels' own runs every read as a task of its own (to wait on the
         socket and a channel at once) and, since Channels 4.2, closes old
         database connections before every handler, a thread hop each time;
-        here each database call does that itself (database_sync_to_async).
+        here the database thread does that itself (rooms/database_trips.py).
         """
         self.scope, self.channel_layer, self.base_send = scope, None, send
+        del scope  # else this frame holds the handshake's headers for the socket's life (connect trims self.scope)
         with contextlib.suppress(StopConsumer):
             while True:
                 message = await receive()
                 await getattr(self, get_handler_name(message))(message)
 
     async def connect(self) -> None:
-        user = self.scope["user"]
+        # Read-only: nothing here changes the session (rooms/socket_stack.py).
+        session = import_module(settings.SESSION_ENGINE).SessionStore(
+            self.scope["cookies"].get(settings.SESSION_COOKIE_NAME)
+        )
         try:
-            room = await database_sync_to_async(access.find_member_room)(
-                user, self.scope["url_route"]["kwargs"]["slug"]
-            )
+            user = await get_user({"session": session})
+        except DatabaseError as error:
+            logger.warning("refused socket: database unavailable (%r)", error)
+            await self.close()  # the page retries with backoff
+            return
+        try:
+            room = await in_database_thread(access.find_member_room, user, self.scope["url_route"]["kwargs"]["slug"])
         except DatabaseError as error:
             logger.warning("refused socket: database unavailable (%r)", error)
             await self.close()  # the page retries with backoff
@@ -113,11 +124,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
         open_sockets[user.pk] += 1
         self.counted = True
         self.room, self.user = room, user
-        self.session = cutoff.session_tag(self.scope["session"].session_key)
+        self.session = cutoff.session_tag(session.session_key)
         self.language = language_of(self.scope)
         # A cursor past the room's newest message (a page from before a database
         # reset, a hand-made address) would silence the socket: clamp it.
         self.last_seq = min(read_cursor(self.scope["query_string"], default=room.last_seq), room.last_seq)
+        # All the handshake had to say is read: keep none of its headers for the socket's life.
+        self.scope = {"type": "websocket", "path": self.scope["path"]}
         self.fanout = process_fanout()
         await self.fanout.subscribe(room.group_name, self)
         await self.accept()
@@ -147,7 +160,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return
         fields = read_compose_frame(text_data)
         try:
-            reply = await database_sync_to_async(post_and_reply)(self.room, self.user, fields, language=self.language)
+            reply = await in_database_thread(post_and_reply, self.room, self.user, fields, language=self.language)
         except PermissionDenied:
             await self.close(code=CLOSE_POLICY_VIOLATION)
             return
@@ -224,8 +237,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
         Catch-up after a (re)connect is `quiet`; a gap in live messages is not.
         """
         try:
-            missed = await database_sync_to_async(catch_up.render_missed)(
-                self.room, after=self.last_seq, until=until, quiet=quiet, language=self.language
+            missed = await in_database_thread(
+                catch_up.render_missed, self.room, after=self.last_seq, until=until, quiet=quiet, language=self.language
             )
         except DatabaseError as error:
             # Sending on would leave a hole: let the page reconnect and catch up later.

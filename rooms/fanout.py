@@ -25,6 +25,7 @@ import contextlib
 import contextvars
 import logging
 import random
+from collections.abc import AsyncIterator
 from typing import Any, Protocol
 
 from asgiref.sync import async_to_sync
@@ -48,14 +49,24 @@ class Subscriber(Protocol):
         """Take one event; called in the event loop, so it must not block (nor wait for the page)."""
 
 
+# Set by holding_publications: where publish() leaves events for the event loop to send.
+_held: contextvars.ContextVar[list[dict[str, Any]] | None] = contextvars.ContextVar("held_publications", default=None)
+
+
 def publish(group: str, event: dict[str, Any]) -> None:
     """Send an event to every process subscribed to `group` (from synchronous code).
 
     With the in-memory layer there is one process, and this module is all the
     fan-out there is: the event goes straight to the event loop's fan-out,
     without waiting for it, a deep copy, or a scan of the layer's channels.
+    Inside holding_publications, it is sent when that ends instead.
     """
-    event, layer = {**event, "group": group}, get_channel_layer()
+    event = {**event, "group": group}
+    held = _held.get()
+    if held is not None:
+        held.append(event)
+        return
+    layer = get_channel_layer()
     if not isinstance(layer, InMemoryChannelLayer):
         async_to_sync(layer.group_send)(group, event)
         return
@@ -64,6 +75,24 @@ def publish(group: str, event: dict[str, Any]) -> None:
         # In a context of its own: the caller's (a thread working for asgiref) must not leak into the sockets.
         fanout.loop.call_soon_threadsafe(fanout.hand_out, event, context=contextvars.Context())
     # else no socket has opened in this process: nobody to tell
+
+
+@contextlib.asynccontextmanager
+async def holding_publications() -> AsyncIterator[None]:
+    """Hold what synchronous code run inside (in a worker thread, for this task) publishes; send it at the end.
+
+    The worker thread sees the holding list through its copy of this task's
+    context (asgiref copies it). Sent from here, an event costs no wake-up of
+    the event loop and, with Redis, no blocking call from the thread.
+    """
+    held: list[dict[str, Any]] = []
+    token = _held.set(held)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+        if held:
+            await process_fanout().send(held)
 
 
 class ProcessFanout:
@@ -113,6 +142,18 @@ class ProcessFanout:
                 for task in self.tasks:
                     task.cancel()
                 self.tasks = []
+
+    async def send(self, events: list[dict[str, Any]]) -> None:
+        """publish(), from the event loop: best effort, as there (what was published is already saved)."""
+        for event in events:
+            if self.local_only:
+                self.hand_out(event)
+                continue
+            try:
+                await self.layer.group_send(event["group"], event)
+            except Exception as error:  # as broadcast_message: the sender's reply must still go
+                # One line, no traceback: while Redis is down every message ends here.
+                logger.warning("could not send a %r event to %s: %r", event["type"], event["group"], error)
 
     def hand_out(self, event: dict[str, Any]) -> None:
         """Give one event, unchanged, to each socket of this process that listens to its group."""

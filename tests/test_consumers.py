@@ -11,6 +11,7 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.db import OperationalError
 from django.test import Client
+from django.utils.html import escape
 
 from config.asgi import application
 from rooms import access
@@ -106,6 +107,26 @@ async def test_the_sender_gets_a_cleared_composer_and_their_message_once(
     assert await ana_socket.receive_nothing(timeout=0.2), "the broadcast copy is not shown twice"
     assert ">hi</p>" in await ben_socket.receive_from(timeout=2)
     assert await ben_socket.receive_nothing(timeout=0.2), "the composer goes to the sender alone"
+
+
+async def test_each_send_is_answered_by_a_blank_composer_naming_it_with_a_fresh_id_for_the_next(
+    design: Room, ana: User, connect: Connect
+) -> None:
+    socket = await connect(ana, design, cookies="django_language=ko")
+    fresh_ids = []
+    for body, client_id in (("one", str(uuid.uuid4())), ("two", '"><script>alert(1)</script>')):
+        await socket.send_to(text_data=compose(body, client_id=client_id))
+        frames = [await socket.receive_from(timeout=2), await socket.receive_from(timeout=2)]
+        composer = next(frame for frame in frames if 'id="composer-fields"' in frame)
+
+        assert f'data-answers="{escape(client_id)}"' in composer, "the page knows which send this answers"
+        assert "<script>" not in composer
+        assert re.search(r"<textarea[^>]*>\s*</textarea>", composer), "the composer is empty again"
+        assert "aria-invalid" not in composer
+        assert '<label for="id_body">메시지</label>' in composer, "in the language of the page"
+        fresh_ids.append(uuid.UUID(re.search(r'name="client_id" value="([^"]*)"', composer)[1]))  # type: ignore[index]
+    assert fresh_ids[0] != fresh_ids[1], "every composer starts a new message"
+    assert await Message.objects.filter(author=ana).acount() == 2
 
 
 async def test_the_sender_sees_their_message_even_when_its_broadcast_is_lost(

@@ -1,0 +1,146 @@
+"""uvicorn's WebSocket protocol (websockets-sansio), lighter per idle socket and per broadcast frame.
+
+A chat server holds many sockets that mostly wait, and sends the same frame
+to many of them. Measured with tracemalloc (bench/README.md), uvicorn's
+protocol keeps, for every socket's whole life, the handshake's request and
+response with their headers (about 4 KiB, more with a browser's cookies) and
+an asyncio.Queue plus two Events (five deques, about 4 KiB) for what is
+nearly always zero or one message waiting. And it frames every text message
+for every recipient again. This subclass:
+
+- forgets the handshake once it is answered;
+- keeps incoming events in a deque that exists only while some wait, and
+  its flow-control flag without a deque of waiters;
+- frames a text message once for all the sockets it goes to: server frames
+  are not masked, so without compression (off, config/serve.py) every
+  recipient's bytes are the same. This is websockets.broadcast()'s trick.
+
+It leans on uvicorn's and websockets' internals, both pinned (requirements/):
+tests/test_websocket_protocol.py holds it to them.
+"""
+
+import asyncio
+from collections import deque
+from typing import Any
+
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.frames import Frame, Opcode
+from websockets.protocol import State
+
+
+class Inbox:
+    """What uvicorn uses of an asyncio.Queue (put_nowait, empty, get), for its one reader."""
+
+    __slots__ = ("items", "waiter")
+
+    def __init__(self) -> None:
+        self.items: deque[Any] | None = None
+        self.waiter: asyncio.Future[None] | None = None
+
+    def put_nowait(self, item: Any) -> None:
+        if self.items is None:
+            self.items = deque()
+        self.items.append(item)
+        waiter, self.waiter = self.waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def empty(self) -> bool:
+        return not self.items
+
+    async def get(self) -> Any:
+        while not self.items:
+            self.waiter = asyncio.get_running_loop().create_future()
+            await self.waiter
+        item = self.items.popleft()
+        if not self.items:
+            self.items = None  # an empty deque is ~0.7 KiB: not kept while the socket idles
+        return item
+
+
+class Flag:
+    """What uvicorn uses of an asyncio.Event (set, clear, wait), for `writable`."""
+
+    __slots__ = ("value", "waiters")
+
+    def __init__(self) -> None:
+        self.value = True
+        self.waiters: list[asyncio.Future[None]] | None = None
+
+    def set(self) -> None:
+        self.value = True
+        waiters, self.waiters = self.waiters, None
+        for waiter in waiters or ():
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def clear(self) -> None:
+        self.value = False
+
+    def is_set(self) -> bool:
+        return self.value
+
+    async def wait(self) -> bool:
+        while not self.value:
+            waiter = asyncio.get_running_loop().create_future()
+            if self.waiters is None:
+                self.waiters = []
+            self.waiters.append(waiter)
+            await waiter
+        return True
+
+
+_last_frame: tuple[str, bytes] = ("", b"")
+
+
+def text_frame(text: str) -> bytes:
+    """The frame for `text`: made once for a broadcast, whose one string goes to every socket in turn."""
+    global _last_frame
+    last_text, frame = _last_frame
+    if text is not last_text:
+        frame = Frame(Opcode.TEXT, text.encode()).serialize(mask=False)
+        _last_frame = (text, frame)
+    return frame
+
+
+class ChatWebSocketProtocol(WebSocketsSansIOProtocol):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.queue = Inbox()  # type: ignore[assignment]
+        self.writable = Flag()  # type: ignore[assignment]
+
+    async def receive(self) -> Any:
+        message = await self.queue.get()
+        if self.read_paused and self.queue.empty():
+            self.read_paused = False
+            self.transport.resume_reading()
+        return message
+
+    async def send(self, message: Any) -> None:
+        if (
+            message["type"] == "websocket.send"
+            and message.get("bytes") is None
+            and (text := message.get("text")) is not None
+            and self.writable.value  # type: ignore[attr-defined]
+            and self.handshake_complete
+            and not (self.disconnected or self.close_sent or self.conn.extensions)
+            and self.initial_response is None
+            and self.conn.state is State.OPEN
+            and not self.conn.expect_continuation_frame
+        ):
+            self.transport.write(text_frame(text))  # what uvicorn's send would write, made once
+            return
+        await super().send(message)
+        if message["type"] == "websocket.accept" and self.handshake_complete:
+            self.forget_handshake()
+
+    def forget_handshake(self) -> None:
+        """Drop the handshake's request, response and scope: uvicorn reads them only until the accept."""
+        self.request = self.response = None  # type: ignore[assignment]
+        self.scope = None  # type: ignore[assignment]
+        # websockets' server parser keeps the request in a local variable for as
+        # long as it runs, which is the socket's life (PEP 667: this writes it).
+        parser = getattr(self.conn, "parser", None)
+        frame = getattr(parser, "gi_frame", None)
+        if frame is not None and "request" in frame.f_locals:
+            frame.f_locals["request"] = None

@@ -1,0 +1,79 @@
+"""The sockets' trips to the database thread (rooms/database_trips.py)."""
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from typing import Any
+from unittest import mock
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from rooms import database_trips
+from rooms.database_trips import in_database_thread
+from rooms.fanout import process_fanout, publish
+
+# A failed call makes the thread check its database connection, as database_sync_to_async does.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def trips() -> Iterator[list[int]]:
+    """The number of calls on each trip the test makes."""
+    sizes: list[int] = []
+    run_each = database_trips.run_each
+
+    def counted(calls: list[Any]) -> list[Any]:
+        sizes.append(len(calls))
+        return run_each(calls)
+
+    with mock.patch("rooms.database_trips.run_each", counted):
+        yield sizes
+
+
+async def test_calls_made_while_the_thread_is_busy_share_one_trip_and_each_gets_its_own_answer(
+    trips: list[int],
+) -> None:
+    busy, free = threading.Event(), threading.Event()
+
+    def slow() -> str:
+        busy.set()
+        free.wait(5)
+        return "slow"
+
+    def refused() -> str:
+        raise PermissionDenied
+
+    first = asyncio.create_task(in_database_thread(slow))
+    await asyncio.to_thread(busy.wait, 5)
+    waiting = [asyncio.create_task(in_database_thread(str, n)) for n in range(5)]
+    waiting.append(asyncio.create_task(in_database_thread(refused)))
+    waiting.append(asyncio.create_task(in_database_thread(str.upper, "after")))
+    await asyncio.sleep(0)  # all of them asked while the thread is still busy
+    free.set()
+
+    assert await first == "slow"
+    answers = await asyncio.gather(*waiting, return_exceptions=True)
+    assert answers[:5] == ["0", "1", "2", "3", "4"], "in order, each its own"
+    assert isinstance(answers[5], PermissionDenied), "an error goes to its own caller..."
+    assert answers[6] == "AFTER", "...and not to the calls after it"
+    assert trips == [1, 7]
+
+
+async def test_what_a_call_publishes_is_handed_out_before_its_caller_goes_on(trips: list[int]) -> None:
+    handed_out: list[str] = []
+
+    class Page:
+        def deliver(self, event: dict[str, Any]) -> None:
+            handed_out.append(event["text"])
+
+    await process_fanout().subscribe("room-test", Page())
+
+    def post() -> list[str]:
+        publish("room-test", {"type": "room.message", "text": "saved"})
+        return list(handed_out)
+
+    seen_in_thread = await in_database_thread(post)
+
+    assert seen_in_thread == [], "held while the call runs..."
+    assert handed_out == ["saved"], "...and out by the time its caller resumes"

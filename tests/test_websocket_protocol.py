@@ -1,0 +1,96 @@
+"""config/websocket_protocol.py, held to the uvicorn and websockets it leans on, in a real server in this process."""
+
+import gc
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import uvicorn
+from websockets.datastructures import Headers
+from websockets.http11 import Request
+from websockets.sync.client import ClientConnection, connect
+
+from config.serve import SERVER_OPTIONS
+
+pages: list[Any] = []  # the `send` of each open socket
+
+
+async def relay(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """Each text frame goes, as one string, to every socket open (a broadcast); "burst N" sends N frames back."""
+    del scope  # keeps nothing of the handshake, as the chat's consumer
+    await receive()
+    await send({"type": "websocket.accept"})
+    pages.append(send)
+    try:
+        while (event := await receive())["type"] == "websocket.receive":
+            text = event["text"]
+            if text.startswith("burst "):
+                for n in range(int(text.split()[1])):
+                    await send({"type": "websocket.send", "text": f"{n:08d}" + "x" * 10_000})
+                continue
+            for page in list(pages):
+                await page({"type": "websocket.send", "text": text})
+    finally:
+        pages.remove(send)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    options = {**SERVER_OPTIONS, "ws_max_size": 1024 * 1024, "log_level": "warning"}
+    assert options["ws"] == "config.websocket_protocol:ChatWebSocketProtocol"
+    uvicorn_server = uvicorn.Server(uvicorn.Config(relay, **options))  # type: ignore[arg-type]
+    thread = threading.Thread(target=uvicorn_server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    while not uvicorn_server.started:
+        time.sleep(0.01)
+    yield f"ws://127.0.0.1:{listener.getsockname()[1]}/"
+    uvicorn_server.should_exit = True
+    thread.join(10)
+    listener.close()
+
+
+def open_socket(server: str, **headers: str) -> ClientConnection:
+    return connect(server, additional_headers=headers, max_size=None, compression=None)
+
+
+def test_a_broadcast_reaches_every_socket_whole_and_in_order_whatever_its_length(server: str) -> None:
+    # The three lengths a frame header can encode: 7 bits, 16 bits, 64 bits.
+    texts = [f"{n} é 한" + "y" * size for n, size in enumerate([0, 100, 125, 126, 5_000, 65_535, 65_536, 200_000])]
+    with open_socket(server) as ana, open_socket(server) as ben, open_socket(server) as cy:
+        for text in texts:
+            ana.send(text)
+        for page in (ana, ben, cy):
+            assert [page.recv(timeout=5) for _ in texts] == texts
+
+
+def test_a_page_slow_to_read_gets_everything_once_it_reads(server: str) -> None:
+    with open_socket(server) as page:
+        page.send("burst 300")  # ~3 MB: more than the socket buffers, so the server waits until the page reads
+        time.sleep(1)
+        frames = [page.recv(timeout=10) for _ in range(300)]
+    assert [frame[:8] for frame in frames] == [f"{n:08d}" for n in range(300)]
+
+
+def test_nothing_of_the_handshake_is_kept_once_the_socket_is_open(server: str) -> None:
+    marker = str(uuid.uuid4())
+    with open_socket(server, **{"X-Marker": marker}) as page:
+        page.send("hello")
+        assert page.recv(timeout=5) == "hello"
+        the_client_s_own = (page.request, page.request.headers)  # type: ignore[union-attr]
+
+        def the_server_s_copy(thing: object) -> bool:
+            if any(thing is own for own in the_client_s_own):
+                return False
+            # type(), not isinstance(): gc's list holds dead weak proxies, which isinstance() trips on.
+            if type(thing) is Request:
+                return bool(thing.headers.get("X-Marker") == marker)
+            return type(thing) is Headers and thing.get("X-Marker") == marker
+
+        kept = [thing for thing in gc.get_objects() if the_server_s_copy(thing)]
+        assert kept == []
