@@ -1,7 +1,8 @@
-"""The ASGI floor: uvicorn, with the chat's options, serving a do-nothing ASGI app that relays each frame to its room.
+"""The ASGI floor: stock uvicorn, with the chat's options, serving a do-nothing ASGI app relaying each frame to its room.
 
 No Django, no Channels, no persistence: what uvicorn itself costs per delivery
-and per idle socket, between the bare python-websockets server and the chat.
+and per idle socket, with its own WebSocket protocol (the chat's is lighter:
+config/websocket_protocol.py).
 `python -m bench.bare_asgi --port P`.
 """
 

@@ -97,17 +97,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 await getattr(self, get_handler_name(message))(message)
 
     async def connect(self) -> None:
-        # Read-only: nothing here changes the session (rooms/socket_stack.py).
+        # Read here, once; nothing wraps `send` to save it later (rooms/socket_stack.py).
         session = import_module(settings.SESSION_ENGINE).SessionStore(
             self.scope["cookies"].get(settings.SESSION_COOKIE_NAME)
         )
         try:
             user = await get_user({"session": session})
-        except DatabaseError as error:
-            logger.warning("refused socket: database unavailable (%r)", error)
-            await self.close()  # the page retries with backoff
-            return
-        try:
             room = await in_database_thread(access.find_member_room, user, self.scope["url_route"]["kwargs"]["slug"])
         except DatabaseError as error:
             logger.warning("refused socket: database unavailable (%r)", error)

@@ -144,10 +144,16 @@ class ProcessFanout:
                 self.tasks = []
 
     async def send(self, events: list[dict[str, Any]]) -> None:
-        """publish(), from the event loop: best effort, as there (what was published is already saved)."""
+        """publish(), from the event loop: best effort, as there (what was published is already saved).
+
+        This process's sockets get each event at once; with Redis, the copy that
+        comes back through the layer later is dropped by them (they skip any
+        message they have: sequence numbers), and the sender's own message needs
+        no reading back from the database when their reply overtakes it.
+        """
         for event in events:
+            self.hand_out(event)
             if self.local_only:
-                self.hand_out(event)
                 continue
             try:
                 await self.layer.group_send(event["group"], event)
