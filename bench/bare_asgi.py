@@ -1,4 +1,4 @@
-"""The ASGI floor: stock uvicorn, with the chat's options, serving a do-nothing ASGI app relaying each frame to its room.
+"""The ASGI floor: stock uvicorn, with the chat's options, serving a do-nothing app relaying each frame to its room.
 
 No Django, no Channels, no persistence: what uvicorn itself costs per delivery
 and per idle socket, with its own WebSocket protocol (the chat's is lighter:
