@@ -24,7 +24,7 @@ from urllib.parse import ParseResult, urlparse
 from channels.security.websocket import OriginValidator, WebsocketDenier
 from django.conf import settings
 from django.http.cookie import parse_cookie
-from django.urls import URLResolver
+from django.urls import Resolver404, URLResolver
 from django.urls.resolvers import RegexPattern
 
 logger = logging.getLogger(__name__)
@@ -64,8 +64,12 @@ class SocketEntry:
             parsed_origin = None
         if not self.origins.valid_origin(parsed_origin):
             return WebsocketDenier()(scope, receive, send)  # type: ignore[no-any-return]
-        # Every address resolves: rooms/routing.py ends with a catch-all that refuses.
-        match = self.resolver.resolve(scope["path"])
+        # rooms/routing.py ends with a catch-all that refuses; an address outside the site is refused here.
+        path, root_path = scope["path"], scope.get("root_path", "")
+        try:
+            match = self.resolver.resolve(path.removeprefix(root_path) if root_path else path)
+        except Resolver404:
+            return WebsocketDenier()(scope, receive, send)  # type: ignore[no-any-return]
         socket_scope = {
             **scope,
             "cookies": parse_cookie(cookie.decode("latin-1")) if cookie else {},

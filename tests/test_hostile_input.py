@@ -133,7 +133,9 @@ def test_mangled_room_addresses_are_not_found(design: Room, ana: User, path: str
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("path", ["/ws/rooms/%2e%2e%2f/", "/ws/rooms/a%00b/", "/ws/../admin/", "/ws/nothing"])
+@pytest.mark.parametrize(
+    "path", ["/ws/rooms/%2e%2e%2f/", "/ws/rooms/a%00b/", "/ws/../admin/", "/ws/nothing", "ws/rooms/design/"]
+)
 async def test_mangled_socket_addresses_are_refused_at_the_handshake(design: Room, path: str) -> None:
     socket = WebsocketCommunicator(
         application, path, headers=[(b"host", b"localhost"), (b"origin", b"http://localhost")]

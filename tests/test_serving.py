@@ -36,6 +36,16 @@ def test_static_files_and_htmx_are_served_by_uvicorn_itself(server: str) -> None
         assert b'defineExtension("ws"' in response.read()
 
 
+def test_behind_a_local_proxy_the_log_names_the_client_it_forwarded_for(server: str, tmp_path: Path) -> None:
+    visitor = Visitor(server)
+    visitor.sign_up()
+    room = visitor.enter_room("Forwarded")
+    with visitor.open_socket(room, **{"X-Forwarded-For": "203.0.113.7"}) as socket:
+        socket.send(json.dumps({"body": "through the proxy"}))
+        frames_until(socket, "through the proxy", timeout=5)
+    assert f'203.0.113.7:0 - "WebSocket /ws{room}" [accepted]' in (tmp_path / "server.log").read_text()
+
+
 def test_a_frame_over_64_kib_is_refused_by_the_server_with_1009(server: str) -> None:
     visitor, socket = member_socket(server)
     with socket:

@@ -41,11 +41,13 @@ class Visitor:
         """Enter (and join) a room from the lobby; returns the room's path."""
         return urllib.parse.urlsplit(self.submit("/", {"name": name})).path
 
-    def open_socket(self, room_path: str) -> ClientConnection:
+    def open_socket(self, room_path: str, **headers: str) -> ClientConnection:
         cookie = "; ".join(f"{c.name}={c.value}" for c in self.cookies)
         ws_url = self.base_url.replace("http://", "ws://") + "/ws" + room_path
         # legacy=True: connect now and return the connection (callers close it, or use it in a with block).
-        return connect(ws_url, origin=Origin(self.base_url), additional_headers={"Cookie": cookie}, legacy=True)
+        return connect(
+            ws_url, origin=Origin(self.base_url), additional_headers={"Cookie": cookie, **headers}, legacy=True
+        )
 
 
 def frames_until(socket: ClientConnection, text: str, *, timeout: float = 10) -> str:
