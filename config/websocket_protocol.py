@@ -109,19 +109,12 @@ class ChatWebSocketProtocol(WebSocketsSansIOProtocol):
         self.queue = Inbox()  # type: ignore[assignment]
         self.writable = Flag()  # type: ignore[assignment]
 
-    async def receive(self) -> Any:
-        message = await self.queue.get()
-        if self.read_paused and self.queue.empty():
-            self.read_paused = False
-            self.transport.resume_reading()
-        return message
-
     async def send(self, message: Any) -> None:
         if (
             message["type"] == "websocket.send"
             and message.get("bytes") is None
             and (text := message.get("text")) is not None
-            and self.writable.value  # type: ignore[attr-defined]
+            and self.writable.is_set()
             and self.handshake_complete
             and not (self.disconnected or self.close_sent or self.conn.extensions)
             and self.initial_response is None
