@@ -1,4 +1,4 @@
-"""The room's WebSocket: htmx's ws extension sends the compose form here as JSON.
+"""The room's WebSocket: htmx's hx-ws extension sends the compose form here as JSON.
 
 Thin on purpose (STYLE.md §5): a frame is parsed, handed to the same
 post_message the plain POST uses, and the sender gets back their composer;
@@ -33,7 +33,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError
 
-from rooms import access, catch_up, cutoff
+from rooms import access, catch_up, close_codes, cutoff
 from rooms.broadcast import ROOM_MESSAGE_EVENT
 from rooms.composing import post_and_reply, read_compose_frame
 from rooms.database_trips import in_database_thread
@@ -44,12 +44,6 @@ from rooms.models import Room, User
 
 logger = logging.getLogger(__name__)
 
-# 1008 and 1003 are final: htmx's ws extension reconnects only after 1006, 1011, 1012 and 1013.
-CLOSE_POLICY_VIOLATION = 1008
-CLOSE_UNSUPPORTED_DATA = 1003
-CLOSE_MESSAGE_TOO_BIG = 1009
-CLOSE_TRY_AGAIN_LATER = 1013
-
 # Servers started with config/serve.py refuse bigger frames themselves; this
 # holds for any server. Counted in characters, which is never more than bytes.
 MAX_FRAME_CHARACTERS = 64 * 1024
@@ -58,7 +52,7 @@ MAX_FRAME_CHARACTERS = 64 * 1024
 MAX_SOCKETS_PER_USER = 20
 open_sockets: Counter[int] = Counter()
 
-# Events a page may fall behind by before it is closed (1013) to catch up on reconnecting.
+# Events a page may fall behind by before it is closed (to reconnect and catch up from the database).
 MAX_BACKLOG = 200
 
 # The consumer's own events, sent through `deliver` like broadcasts so that they keep their place.
@@ -147,17 +141,17 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if text_data is None:
-            await self.close(code=CLOSE_UNSUPPORTED_DATA)
+            await self.close(code=close_codes.UNREADABLE)
             return
         if len(text_data) > MAX_FRAME_CHARACTERS:
             logger.info("closed socket of user %s: frame of %d characters", self.user.pk, len(text_data))
-            await self.close(code=CLOSE_MESSAGE_TOO_BIG)
+            await self.close(code=close_codes.TOO_LARGE)
             return
         fields = read_compose_frame(text_data)
         try:
             reply = await in_database_thread(post_and_reply, self.room, self.user, fields, language=self.language)
-        except PermissionDenied:
-            await self.close(code=CLOSE_POLICY_VIOLATION)
+        except PermissionDenied:  # left or removed in another tab, and the cut-off has not arrived yet
+            await self.close(code=close_codes.NOT_A_MEMBER)
             return
         self.deliver({"type": REPLY_EVENT, "html": reply.html, "seq": reply.seq})
 
@@ -184,7 +178,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return
         logger.warning("closed socket of user %s: %d events behind", self.user.pk, len(self.backlog))
         self.backlog.clear()
-        self.closer = asyncio.create_task(self.close(code=CLOSE_TRY_AGAIN_LATER))
+        self.closer = asyncio.create_task(self.close(code=close_codes.TRY_AGAIN_LATER))
 
     async def send_in_order(self, event: dict[str, Any]) -> None:
         try:
@@ -238,7 +232,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         except DatabaseError as error:
             # Sending on would leave a hole: let the page reconnect and catch up later.
             logger.warning("closed socket: database unavailable for catch-up (%r)", error)
-            await self.close(code=CLOSE_TRY_AGAIN_LATER)
+            await self.close(code=close_codes.TRY_AGAIN_LATER)
             return False
         if missed is not None:
             await self.send(text_data=missed.html)
@@ -254,7 +248,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         ):
             logger.info("socket closed: user %s cut off from room %s", self.user.pk, self.room.pk)
             self.backlog = None
-            self.closer = asyncio.create_task(self.close(code=CLOSE_POLICY_VIOLATION))
+            self.closer = asyncio.create_task(self.close(code=event["code"]))
 
 
 def read_cursor(query_string: bytes, *, default: int) -> int:

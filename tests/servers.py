@@ -1,4 +1,4 @@
-"""Real servers for the browser and multi-process tests: uvicorn subprocesses
+"""Real servers for the browser and multi-process tests: uvicorn (or daphne's runserver) subprocesses
 serving `config.asgi:application` on a database of their own.
 
 The database follows the suite's: a fresh SQLite file when the suite runs on
@@ -97,18 +97,39 @@ def uvicorn_server(
     into a directory of its own), or with `plain`, bare `uvicorn config.asgi:application`.
     """
     port = port or free_port()
+    command = (
+        ["-m", "uvicorn", "config.asgi:application", "--port", str(port)]
+        if plain
+        else ["-m", "config.serve", "--host", "127.0.0.1", "--port", str(port)]
+    )
+    with _server(command, port=port, database_url=database_url, redis_url=redis_url, log_path=log_path) as base_url:
+        yield base_url
+
+
+@contextmanager
+def development_server(*, database_url: str, log_path: Path) -> Iterator[str]:
+    """What `make run` starts: daphne's runserver, in debug mode; yields its base URL."""
+    port = free_port()
+    command = ["manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"]
+    with _server(command, port=port, database_url=database_url, log_path=log_path, DEBUG="true") as base_url:
+        yield base_url
+
+
+@contextmanager
+def _server(
+    command: list[str], *, port: int, database_url: str, redis_url: str | None = None, log_path: Path, **env: str
+) -> Iterator[str]:
     overrides = {
         "DATABASE_URL": database_url,
         "REDIS_KEY_PREFIX": key_prefix_for(database_url),
         "STATIC_ROOT": str(log_path.with_suffix(".static")),
+        **env,
     }
     if redis_url:
         overrides["REDIS_URL"] = redis_url
     with log_path.open("a") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "config.asgi:application", "--port", str(port)]
-            if plain
-            else [sys.executable, "-m", "config.serve", "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, *command],
             cwd=ROOT,
             env=server_environment(**overrides),
             stdout=log,
@@ -133,10 +154,10 @@ def _wait_until_serving(base_url: str, process: subprocess.Popen[bytes], log_pat
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"uvicorn exited with {process.returncode}:\n{log_path.read_text()}")
+            raise RuntimeError(f"the server exited with {process.returncode}:\n{log_path.read_text()}")
         try:
             with urllib.request.urlopen(base_url + "/accounts/login/", timeout=2):
                 return
         except OSError:
             time.sleep(0.1)
-    raise RuntimeError(f"uvicorn did not answer within 30 s:\n{log_path.read_text()}")
+    raise RuntimeError(f"the server did not answer within 30 s:\n{log_path.read_text()}")

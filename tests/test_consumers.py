@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils.html import escape
 
 from config.asgi import application
-from rooms import access
+from rooms import access, close_codes
 from rooms.consumers import MAX_SOCKETS_PER_USER
 from rooms.fanout import publish
 from rooms.history import PAGE_SIZE
@@ -69,8 +69,8 @@ async def connect() -> AsyncIterator[Connect]:
 
 
 def compose(body: object, **extra: object) -> str:
-    """A frame as htmx's ws extension sends the compose form."""
-    return json.dumps({"csrfmiddlewaretoken": "x", "body": body, "HEADERS": {"HX-Request": "true"}, **extra})
+    """A frame as htmx 4's hx-ws extension sends the compose form: its values, and htmx's headers beside them."""
+    return json.dumps({"csrfmiddlewaretoken": "x", "body": body, **extra, "headers": {"HX-Request": "true"}})
 
 
 async def test_a_message_reaches_every_member_of_the_room_as_the_rendered_partial(
@@ -101,8 +101,8 @@ async def test_the_sender_gets_a_cleared_composer_and_their_message_once(
     messages = [frame for frame in frames if ">hi</p>" in frame]
     assert len(composers) == 1
     assert len(messages) == 1, "the sender's message comes once, with the broadcast"
-    assert composers[0].startswith('<div id="composer-fields" class="composer-fields" hx-swap-oob="true">')
-    assert "autofocus" in composers[0], "focus stays in the composer"
+    assert composers[0].startswith('<div id="composer-fields" class="composer-fields" hx-swap-oob="outerMorph"')
+    assert "autofocus" not in composers[0], "the reply leaves the focus where the sender has it"
     assert re.search(r"<textarea[^>]*>\s*</textarea>", composers[0]), "the composer is empty again"
     assert await ana_socket.receive_nothing(timeout=0.2), "the broadcast copy is not shown twice"
     assert ">hi</p>" in await ben_socket.receive_from(timeout=2)
@@ -166,7 +166,7 @@ async def test_a_member_of_another_room_receives_nothing(
         (compose("x" * 4001), "A message can be at most 4000 characters long; this one has 4001."),
         (compose("a\x00b"), "This text contains a NUL character"),
         ('{"body": "lone \\ud800"}', "This text contains a broken character"),
-        (json.dumps({"HEADERS": {}}), "The message is empty. Type something to send."),
+        (json.dumps({"headers": {}}), "The message is empty. Type something to send."),
         (compose(None), "The message is empty. Type something to send."),
         ("not json at all", "The server could not read this message."),
         ("[1, 2, 3]", "The server could not read this message."),
@@ -204,10 +204,16 @@ async def test_bad_input_gets_an_error_for_the_sender_only_and_nothing_is_saved(
     assert not await Message.objects.aexists()
 
 
-async def test_a_refused_message_stays_in_the_composer_to_be_fixed(design: Room, ana: User, connect: Connect) -> None:
+async def test_a_refusal_does_not_send_the_text_back_nor_take_the_focus(
+    design: Room, ana: User, connect: Connect
+) -> None:
+    # The page keeps what it sent and puts it back itself (composer.js; tests/browser/test_connection.py).
     socket = await connect(ana, design)
     await socket.send_to(text_data=compose("x" * 4001))
-    assert "x" * 4001 + "</textarea>" in await socket.receive_from(timeout=2)
+    reply = await socket.receive_from(timeout=2)
+    assert "A message can be at most 4000 characters long" in reply
+    assert "xxxx" not in reply
+    assert "autofocus" not in reply
 
 
 async def test_fields_claiming_another_author_are_ignored(design: Room, ana: User, ben: User, connect: Connect) -> None:
@@ -219,10 +225,10 @@ async def test_fields_claiming_another_author_are_ignored(design: Room, ana: Use
     assert (message.author, message.room) == (ana, design)
 
 
-async def test_a_binary_frame_closes_the_socket_as_unsupported(design: Room, ana: User, connect: Connect) -> None:
+async def test_a_binary_frame_closes_the_socket_as_unreadable(design: Room, ana: User, connect: Connect) -> None:
     socket = await connect(ana, design)
     await socket.send_to(bytes_data=b"\x00\x01")
-    assert await socket.receive_output(timeout=2) == {"type": "websocket.close", "code": 1003}
+    assert await socket.receive_output(timeout=2) == {"type": "websocket.close", "code": close_codes.UNREADABLE}
 
 
 async def test_a_member_who_left_is_cut_off_at_their_next_message(design: Room, ana: User, connect: Connect) -> None:
@@ -231,7 +237,7 @@ async def test_a_member_who_left_is_cut_off_at_their_next_message(design: Room, 
 
     await socket.send_to(text_data=compose("am I still here?"))
 
-    assert await socket.receive_output(timeout=2) == {"type": "websocket.close", "code": 1008}
+    assert await socket.receive_output(timeout=2) == {"type": "websocket.close", "code": close_codes.NOT_A_MEMBER}
     assert not await Message.objects.aexists()
 
 
@@ -360,12 +366,12 @@ async def test_a_flood_over_the_socket_gets_a_visible_slow_down_for_that_sender_
     assert await Message.objects.acount() == 3
 
 
-async def test_a_frame_over_the_size_limit_closes_the_socket_with_1009(
+async def test_a_frame_over_the_size_limit_closes_the_socket_as_too_large(
     design: Room, ana: User, connect: Connect
 ) -> None:
     socket = await connect(ana, design)
     await socket.send_to(text_data=compose("x" * 70_000))
-    assert await socket.receive_output(timeout=2) == {"type": "websocket.close", "code": 1009}
+    assert await socket.receive_output(timeout=2) == {"type": "websocket.close", "code": close_codes.TOO_LARGE}
     assert not await Message.objects.aexists()
 
 
@@ -381,7 +387,7 @@ async def test_signing_out_closes_that_browser_s_sockets_and_no_other(
 
     await database_sync_to_async(laptop.post)("/accounts/logout/")
 
-    assert await laptop_socket.receive_output(timeout=2) == {"type": "websocket.close", "code": 1008}
+    assert await laptop_socket.receive_output(timeout=2) == {"type": "websocket.close", "code": close_codes.SIGNED_OUT}
     assert await phone_socket.receive_nothing(timeout=0.2)
 
 
@@ -391,7 +397,7 @@ async def test_a_deactivated_user_s_sockets_are_all_closed(design: Room, ana: Us
     await ana.asave()
 
     for socket in sockets:
-        assert await socket.receive_output(timeout=2) == {"type": "websocket.close", "code": 1008}
+        assert await socket.receive_output(timeout=2) == {"type": "websocket.close", "code": close_codes.DEACTIVATED}
 
 
 async def test_leaving_a_room_closes_the_sockets_in_that_room_only(design: Room, ana: User, connect: Connect) -> None:
@@ -400,7 +406,7 @@ async def test_leaving_a_room_closes_the_sockets_in_that_room_only(design: Room,
 
     await database_sync_to_async(access.leave_room)(user=ana, room=design)
 
-    assert await in_design.receive_output(timeout=2) == {"type": "websocket.close", "code": 1008}
+    assert await in_design.receive_output(timeout=2) == {"type": "websocket.close", "code": close_codes.NOT_A_MEMBER}
     assert await in_elsewhere.receive_nothing(timeout=0.2)
 
 
@@ -427,7 +433,10 @@ async def test_when_the_database_fails_during_catch_up_the_page_is_told_to_try_a
     await database_sync_to_async(say)(design, ana, "missed")
     with mock.patch("rooms.catch_up.render_missed", side_effect=OperationalError("database is down")):
         socket = await connect(ben, design, after=0)
-        assert await socket.receive_output(timeout=2) == {"type": "websocket.close", "code": 1013}
+        assert await socket.receive_output(timeout=2) == {
+            "type": "websocket.close",
+            "code": close_codes.TRY_AGAIN_LATER,
+        }
 
 
 @pytest.mark.parametrize(

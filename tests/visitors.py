@@ -23,12 +23,13 @@ class Visitor:
         with self.opener.open(self.base_url + path, timeout=10) as response:
             return str(response.read().decode())
 
-    def submit(self, path: str, fields: dict[str, str]) -> str:
-        """Fill in and send the form at `path` as a browser would (CSRF token included); returns where it landed."""
+    def submit(self, path: str, fields: dict[str, str], *, action: str | None = None) -> str:
+        """Fill in and send a form of the page at `path` (to `action`, by default the page itself) as a browser
+        would, CSRF token included; returns where it landed."""
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', self.get(path))
         assert token is not None, f"no form at {path}"
         data = urllib.parse.urlencode({"csrfmiddlewaretoken": token.group(1), **fields}).encode()
-        with self.opener.open(self.base_url + path, data=data, timeout=10) as response:
+        with self.opener.open(self.base_url + (action or path), data=data, timeout=10) as response:
             return str(response.url)
 
     def sign_up(self, name: str = "") -> str:
