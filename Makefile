@@ -1,5 +1,5 @@
 # Two commands do all set-up on a fresh machine (README):
-#   make run    the chat on SQLite and the in-memory channel layer, at http://127.0.0.1:8000/
+#   make run    the chat on SQLite and the in-memory channel layer, at http://127.0.0.1:8000/ (HOST, PORT)
 #   make test   lint, types and the whole suite, on SQLite and then on PostgreSQL
 # Each installs what it needs first, from the pinned files, only when they changed.
 
@@ -15,7 +15,7 @@ MESSAGES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 
 run: $(VENV)/.installed $(MESSAGES)
 	$(BIN)/python manage.py migrate --noinput
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver $${HOST:-127.0.0.1}:$${PORT:-8000}
 
 # Production-like: uvicorn with the options in config/serve.py, settings from the environment.
 # WEB_CONCURRENCY=N runs N processes (they need REDIS_URL, and PostgreSQL or one shared SQLite file).
@@ -73,7 +73,10 @@ locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po /usr/bin/msgfmt $
 	$(SUDO) apt-get update
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium
 
-# Copy the pinned htmx files from node_modules into static/vendor (run after changing package.json).
+# Copy the pinned htmx files from node_modules into static/vendor, the version in their names (run after
+# changing package.json; then point templates/base.html at the new names). hx-ws ships inside htmx.org.
 vendor: node_modules/.installed
-	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx-$$(node -p 'require("htmx.org/package.json").version').min.js
-	cp node_modules/htmx-ext-ws/dist/ws.min.js static/vendor/htmx-ext-ws-$$(node -p 'require("htmx-ext-ws/package.json").version').min.js
+	mkdir -p static/vendor
+	version=$$(node -p 'require("htmx.org/package.json").version') && \
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx-$$version.min.js && \
+	cp node_modules/htmx.org/dist/ext/hx-ws.min.js static/vendor/hx-ws-$$version.min.js

@@ -66,18 +66,17 @@ def body(trial: int, due_ns: int) -> str:
 
 
 def frame_for(wire: str, text: str) -> bytes:
-    if wire == "htmx":  # what htmx's ws extension sends for the compose form
+    if wire == "htmx":  # what htmx 4's hx-ws extension sends for the compose form
         return json.dumps(
             {
                 "csrfmiddlewaretoken": "bench",
-                "body": text,
                 "client_id": str(uuid.uuid4()),
-                "HEADERS": {
+                "body": text,
+                "headers": {
                     "HX-Request": "true",
-                    "HX-Trigger": "composer",
-                    "HX-Trigger-Name": None,
-                    "HX-Target": "composer",
+                    "HX-Source": "form#composer",
                     "HX-Current-URL": "http://127.0.0.1/",
+                    "HX-Target": "form#composer",
                 },
             }
         ).encode()

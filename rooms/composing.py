@@ -18,10 +18,10 @@ from rooms.posting import post_message
 
 
 def read_compose_frame(text: str) -> dict[str, str] | None:
-    """The compose form's fields from an htmx ws-send frame, or None if the frame is not one.
+    """The compose form's fields from an htmx hx-ws:send frame, or None if the frame is not one.
 
     Only "body" and "client_id" are taken; everything else the frame carries
-    (the CSRF token, htmx's HEADERS, fields claiming another author or room)
+    (the CSRF token, htmx's headers, fields claiming another author or room)
     is ignored.
     """
     try:
@@ -49,9 +49,11 @@ def post_and_reply(room: Room, author: User, fields: dict[str, str] | None, *, l
     """Post the message and build the sender's composer.
 
     The composer comes back cleared after a send, or with its error after a
-    refusal, written in the sender's `language`. The sender's message reaches
-    them like everybody's, by the broadcast; the consumer reads it from the
-    database only if the broadcast has not brought it (Redis down).
+    refusal, written in the sender's `language`; the page morphs it into the
+    one it shows, so the box being typed in stays where it is. The sender's
+    message reaches them like everybody's, by the broadcast; the consumer
+    reads it from the database only if the broadcast has not brought it
+    (Redis down).
     """
     with translation.override(language):
         return _post_and_reply(room, author, fields)
@@ -76,6 +78,19 @@ def _post_and_reply(room: Room, author: User, fields: dict[str, str] | None) -> 
 
 
 def render_composer(form: MessageForm, answers: str) -> str:
+    """The composer fields as a reply to a send over the socket.
+
+    The box comes back empty even after a refusal: the page puts the refused
+    text back itself, from the frame it sent (composer.js), so a reply never
+    carries a message's text (nor fails to, for text that cannot be encoded).
+    And nothing in it asks for the focus: the reply lands wherever the person
+    is, perhaps reading messages, and must not pull them back to the box.
+    """
+    if form.is_bound:
+        form.errors  # noqa: B018 (validates now, while the text is still there)
+        form.data = {**form.data, "body": ""}
+    for field in form.fields.values():
+        field.widget.attrs.pop("autofocus", None)
     return render_to_string(
         "rooms/room.html#composer-fields", {"form": form, "swap_oob": True, "answers": answers}
     ).strip()

@@ -56,8 +56,8 @@ def reject_invisible_only(value: str) -> None:
 class ChatFormMixin:
     """How every form here presents itself: labels without a trailing colon;
     required fields marked for assistive technology but checked by the server
-    (a browser's own `required` bubble vanishes, and htmx's ws extension drops
-    an invalid form silently), so every error is ours, persistent and next to
+    (a browser's own `required` bubble vanishes, and would stop a send over
+    the socket before any answer of ours), so every error is ours, persistent and next to
     its field; and, after a refused submit, the cursor in the first field to fix.
 
     The field's error is tied to it (aria-describedby), so focusing it also
@@ -121,8 +121,9 @@ class MessageForm(ChatFormMixin, forms.Form):
             " Up and Down Arrow move between them, Escape comes back here."
         ),
         max_length=MESSAGE_MAX_LENGTH,
-        # The composer always has the cursor: chat pages are for typing, and
-        # after every send the composer is swapped in anew (and refocused).
+        # The composer has the cursor when the page opens: chat pages are for
+        # typing. Replies to a send over the socket morph the fields in place
+        # and leave the focus where it is (rooms/composing.py).
         widget=forms.Textarea(attrs={"rows": 2, "autofocus": True, "data-enter-sends": True}),
         error_messages={
             "required": _("The message is empty. Type something to send."),

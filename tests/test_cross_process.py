@@ -31,7 +31,7 @@ def test_a_message_sent_through_one_process_reaches_a_client_of_another(tmp_path
             ben.open_socket(room) as ben_socket,
             carl.open_socket(carl_room) as carl_socket,
         ):
-            ana_socket.send(json.dumps({"body": "hello from process A", "HEADERS": {}}))
+            ana_socket.send(json.dumps({"body": "hello from process A", "headers": {}}))
 
             fragment = str(ben_socket.recv(timeout=5))
             assert "hello from process A" in fragment

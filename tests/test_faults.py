@@ -121,7 +121,7 @@ def test_when_the_database_is_locked_the_sender_is_told_and_nothing_is_broadcast
             ana_socket.send(json.dumps({"body": "stuck behind a lock"}))
             reply = str(ana_socket.recv(timeout=30))
             assert "The server could not save this message, so it was not sent." in reply
-            assert "stuck behind a lock</textarea>" in reply, "the text waits in the composer"
+            assert 'aria-invalid="true"' in reply, "the page puts the text back in the box (composer.js)"
             with pytest.raises(TimeoutError):
                 ben_socket.recv(timeout=0.5)
         assert "stuck behind a lock" not in ben.get(room)

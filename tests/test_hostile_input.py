@@ -65,13 +65,13 @@ async def test_markup_in_a_message_is_broadcast_as_text(member_socket: Websocket
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
     "headers",
-    [{"HX-Request": "true", "HX-Current-URL": "http://evil.example/"}, "HEADERS as a string", ["a", "list"], None],
+    [{"HX-Request": "true", "HX-Current-URL": "http://evil.example/"}, "headers as a string", ["a", "list"], None],
     ids=["spoofed-object", "string", "list", "null"],
 )
 async def test_whatever_htmx_headers_a_frame_carries_are_ignored(
     member_socket: WebsocketCommunicator, headers: object, ana: User
 ) -> None:
-    await member_socket.send_to(text_data=json.dumps({"body": "plain", "HEADERS": headers}))
+    await member_socket.send_to(text_data=json.dumps({"body": "plain", "headers": headers}))
     await member_socket.receive_from(timeout=2)
     message = await Message.objects.select_related("author").aget()
     assert (message.body, message.author) == ("plain", ana)

@@ -26,7 +26,7 @@ from tests.visitors import Visitor
 pytestmark = pytest.mark.redis
 
 MESSAGE_ID = re.compile(r'id="message-(\d+)"')
-SOCKET_CURSOR = re.compile(r'ws-connect="[^"?]*(\?after=\d+)"')
+SOCKET_CURSOR = re.compile(r'hx-ws:connect="[^"?]*(\?after=\d+)"')
 
 # How long a page must hear nothing more, once it has every message, for a late repeat to count as absent.
 QUIET_SECONDS = 0.5
@@ -52,9 +52,14 @@ def open_page_socket(person: Visitor, room: str) -> ClientConnection:
 
 
 def compose(body: str, page_url: str) -> str:
-    """A frame as htmx's ws extension sends the composer, with a fresh client id as composer.js adds."""
-    headers = {"HX-Request": "true", "HX-Trigger": "composer", "HX-Target": "composer", "HX-Current-URL": page_url}
-    return json.dumps({"csrfmiddlewaretoken": "x", "client_id": str(uuid.uuid4()), "body": body, "HEADERS": headers})
+    """A frame as htmx 4's hx-ws extension sends the composer, with a fresh client id as composer.js adds."""
+    headers = {
+        "HX-Request": "true",
+        "HX-Source": "form#composer",
+        "HX-Current-URL": page_url,
+        "HX-Target": "form#composer",
+    }
+    return json.dumps({"csrfmiddlewaretoken": "x", "client_id": str(uuid.uuid4()), "body": body, "headers": headers})
 
 
 def message_ids_seen(socket: ClientConnection, *, count: int, timeout: float = 15) -> list[int]:

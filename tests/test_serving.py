@@ -30,10 +30,10 @@ def member_socket(server: str) -> tuple[Visitor, ClientConnection]:
 
 
 def test_static_files_and_htmx_are_served_by_uvicorn_itself(server: str) -> None:
-    with Visitor(server).opener.open(server + "/static/vendor/htmx-ext-ws-2.0.4.min.js") as response:
+    with Visitor(server).opener.open(server + "/static/vendor/hx-ws-4.0.1.min.js") as response:
         assert response.status == 200
         assert "javascript" in response.headers["Content-Type"]
-        assert b'defineExtension("ws"' in response.read()
+        assert b'registerExtension("ws"' in response.read()
 
 
 def test_behind_a_local_proxy_the_log_names_the_client_it_forwarded_for(server: str, tmp_path: Path) -> None:
@@ -55,6 +55,15 @@ def test_a_frame_over_64_kib_is_refused_by_the_server_with_1009(server: str) -> 
     assert closed.value.rcvd is not None
     assert closed.value.rcvd.code == 1009
     assert "x" * 100 not in visitor.get("/rooms/serving/")
+
+
+def test_text_that_cannot_be_stored_is_answered_with_its_error(server: str) -> None:
+    # A lone surrogate survives JSON but not UTF-8: the answer must not try to send it back.
+    _, socket = member_socket(server)
+    with socket:
+        socket.send('{"body": "broken \\ud800 text"}')
+        reply = frames_until(socket, "composer-fields", timeout=5)
+    assert "This text contains a broken character (an unpaired surrogate)." in reply
 
 
 def test_a_server_shutting_down_closes_sockets_with_1012_so_pages_reconnect(server: str) -> None:
@@ -86,8 +95,8 @@ def test_plain_uvicorn_serves_pages_static_files_and_sockets_with_nothing_collec
     ):
         visitor = Visitor(server)
         page = visitor.get("/accounts/login/")
-        assert 'src="/static/vendor/htmx-2.0.11.min.js"' in page
-        with visitor.opener.open(server + "/static/vendor/htmx-2.0.11.min.js") as response:
+        assert 'src="/static/vendor/htmx-4.0.1.min.js"' in page
+        with visitor.opener.open(server + "/static/vendor/htmx-4.0.1.min.js") as response:
             assert response.status == 200
         visitor.sign_up()
         with visitor.open_socket(visitor.enter_room("Plain")) as socket:

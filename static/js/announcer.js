@@ -31,13 +31,21 @@
     }, 50);
   }
 
-  document.addEventListener("htmx:oobBeforeSwap", (event) => {
+  // Each frame is a set of out-of-band swaps; those into the message list bring messages.
+  function arrivingMessages(tasks) {
+    return tasks
+      .filter((task) => task.target.id === "message-list")
+      .map((task) => task.fragment.firstElementChild)
+      .filter((list) => list && !list.hasAttribute("data-quiet"))
+      .flatMap((list) => Array.from(list.querySelectorAll("li.message")));
+  }
+
+  document.addEventListener("htmx:before:swap", (event) => {
     const announcer = document.getElementById("announcer");
-    const fragment = event.detail.fragment;
-    if (!announcer || event.detail.target.id !== "message-list" || fragment.hasAttribute("data-quiet")) return;
+    if (!announcer) return;
     const { announce: mode, viewerId, viewerName } = announcer.dataset;
     if (mode === "none") return;
-    for (const item of fragment.querySelectorAll("li.message")) {
+    for (const item of arrivingMessages(event.detail.tasks)) {
       if (item.dataset.authorId === viewerId || document.getElementById(item.id)) continue;
       const body = item.querySelector(".body").textContent.trim();
       if (mode === "mentions" && !mentions(body, viewerName)) continue;

@@ -3,6 +3,10 @@
 
 // A block of its own: these names stay private to this file.
 {
+  function messageBox() {
+    return document.querySelector("#composer textarea");
+  }
+
   // Enter sends, Shift+Enter starts a new line. While an input method is
   // composing (Korean, Japanese, Chinese), Enter confirms the composition and
   // must not send half a word.
@@ -11,16 +15,20 @@
     if (!(box instanceof HTMLTextAreaElement) || !box.hasAttribute("data-enter-sends")) return;
     if (event.key !== "Enter" || event.shiftKey || event.isComposing || event.keyCode === 229) return;
     event.preventDefault();
-    box.form.requestSubmit();
+    if (!box.form.hasAttribute("data-closed")) box.form.requestSubmit();
   });
 
-  // Sending. The composer empties the moment a message is sent, so the next one
-  // can be typed at once; the message waits here, by its client id, until the
-  // server answers for it. The answer is a new set of composer fields (empty, or
-  // with the refused text and its error); whatever was typed meanwhile is carried
-  // into them. A frame the server never answered (the socket dropped on the way)
-  // is sent again after reconnecting: its client id makes the retry safe.
-  const unanswered = new Map(); // client id -> the frame as sent (null until it has gone)
+  // Sending. The box empties the moment a message is sent, so the next one can
+  // be typed at once; the message waits here, by its client id, until the
+  // server answers for it. The answer is the composer's fields, which htmx
+  // morphs into the page's: the box stays the same element, focused or not,
+  // and only its error, its invalid state and the client id change. The box's
+  // text is this file's business: what was typed meanwhile stays, and a
+  // refused message comes back in front of it. A frame the server never
+  // answered (the socket dropped on the way) is sent again after reconnecting:
+  // its client id makes the retry safe. hx-ws itself queues what is sent while
+  // the socket is down, and sends it, in order, once it is open.
+  const unanswered = new Map(); // client id -> {body, frame}: the frame as sent, null until it has gone
 
   function newClientId() {
     // crypto.randomUUID needs a secure context; a plain-HTTP deployment has none.
@@ -31,49 +39,71 @@
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
   }
 
-  document.addEventListener("htmx:wsConfigSend", (event) => {
+  document.addEventListener("htmx:ws:before:message:outgoing", (event) => {
     const form = event.target;
     if (form.id !== "composer") return;
-    const clientId = newClientId();
-    event.detail.parameters.client_id = clientId;
-    unanswered.set(clientId, null);
+    if (form.hasAttribute("data-closed")) {
+      event.detail.cancelled = true;
+      return;
+    }
+    const { values } = event.detail.message;
+    values.client_id = newClientId();
+    unanswered.set(values.client_id, { body: values.body ?? "", frame: null });
     form.elements.body.value = ""; // the frame's values were read already
   });
 
-  document.addEventListener("htmx:wsAfterSend", (event) => {
-    let clientId;
-    try {
-      clientId = JSON.parse(event.detail.message).client_id;
-    } catch {
-      return;
-    }
-    if (unanswered.has(clientId)) unanswered.set(clientId, event.detail.message);
+  document.addEventListener("htmx:ws:after:message:outgoing", (event) => {
+    const sent = unanswered.get(event.detail.message.values?.client_id);
+    if (sent) sent.frame = event.detail.message.data;
   });
 
-  let carriedText = false;
-  document.addEventListener("htmx:oobBeforeSwap", (event) => {
-    const incoming = event.detail.fragment.firstElementChild;
-    if (!incoming || incoming.id !== "composer-fields") return;
-    unanswered.delete(incoming.dataset.answers);
-    if (incoming.dataset.answers && !incoming.querySelector("[aria-invalid=true]")) {
-      document.dispatchEvent(new CustomEvent("chat:sent"));
-    }
-    const typed = event.detail.target.querySelector("textarea")?.value || "";
-    const box = incoming.querySelector("textarea");
-    if (!typed || !box) return;
-    box.textContent = box.textContent.trim() ? `${box.textContent}\n${typed}` : typed;
-    carriedText = true;
-  });
-  document.addEventListener("htmx:wsAfterMessage", () => {
-    const box = document.querySelector("#composer textarea");
-    if (carriedText && box) box.setSelectionRange(box.value.length, box.value.length);
-    carriedText = false;
+  // The reply, before htmx morphs it in: which send it answers, and whether it was refused.
+  let answer = null;
+  document.addEventListener("htmx:before:swap", (event) => {
+    const fields = event.detail.tasks
+      .map((task) => task.fragment.firstElementChild)
+      .find((incoming) => incoming?.id === "composer-fields");
+    if (!fields) return;
+    const sent = unanswered.get(fields.dataset.answers);
+    unanswered.delete(fields.dataset.answers);
+    answer = {
+      refusedText: fields.querySelector("[aria-invalid=true]") ? (sent?.body ?? "") : "",
+      typed: messageBox()?.value ?? "",
+    };
+    if (sent && !answer.refusedText) document.dispatchEvent(new CustomEvent("chat:sent"));
   });
 
-  // On the first open nothing has gone yet, so this resends only after a reconnect.
-  document.addEventListener("htmx:wsOpen", (event) => {
-    for (const frame of unanswered.values()) {
-      if (frame) event.detail.socketWrapper.send(frame);
+  // ...and after: the box holds what was typed meanwhile, after the refused text if there is one.
+  document.addEventListener("htmx:after:swap", () => {
+    const box = messageBox();
+    if (!answer || !box) return;
+    const { refusedText, typed } = answer;
+    answer = null;
+    const text = refusedText && typed ? `${refusedText}\n${typed}` : refusedText || typed;
+    if (box.value === text) return;
+    box.value = text;
+    box.setSelectionRange(text.length, text.length);
+  });
+
+  // On the first open nothing has gone yet, so this resends only after a reconnect,
+  // before hx-ws sends what it queued meanwhile.
+  document.addEventListener("htmx:ws:after:connection", (event) => {
+    for (const { frame } of unanswered.values()) {
+      if (frame) event.detail.connection.socket.send(frame);
     }
+  });
+
+  // The socket closed for good (connection.js says why): nothing can be sent from this page any more.
+  // What had not been answered goes back into the box, so no text is lost from sight.
+  document.addEventListener("chat:closed", () => {
+    const form = document.getElementById("composer");
+    const box = messageBox();
+    if (!form || !box) return;
+    form.setAttribute("data-closed", "");
+    const waiting = Array.from(unanswered.values(), (sent) => sent.body);
+    unanswered.clear();
+    box.value = [...waiting, box.value].filter(Boolean).join("\n");
+    box.readOnly = true;
+    form.querySelector("button[type=submit]").disabled = true;
   });
 }

@@ -5,35 +5,48 @@
 // A block of its own: these names stay private to this file.
 {
   // On every (re)connect the socket's address says which message this page
-  // shows last, so the server sends exactly what came after it. The extension
-  // reuses its first address for reconnects; this keeps the cursor current.
-  htmx.createWebSocket = (address) => {
-    const url = new URL(address, window.location.href);
+  // shows last, so the server sends exactly what came after it. hx-ws keeps
+  // the address it started with; this event comes before each attempt (the
+  // first, and each reconnect before its delay, while the socket is down and
+  // nothing arrives), so the cursor it writes is the page's newest.
+  document.addEventListener("htmx:ws:before:connection", (event) => {
+    const connection = event.detail.connection;
+    const url = new URL(connection.url);
     const newest = document.querySelector("#message-list > li[data-seq]:last-of-type");
     if (newest) url.searchParams.set("after", newest.dataset.seq);
-    return new WebSocket(url);
-  };
+    connection.url = url.href;
+  });
 
   // Connection state, in words, in the page's role="status" region; the words
   // come from the template (data-text-*), so they are translated with the page.
-  function showStatus(state) {
+  function showStatus(text, state) {
     const status = document.getElementById("connection-status");
     if (!status) return;
-    status.textContent = status.dataset[`text${state[0].toUpperCase()}${state.slice(1)}`];
+    status.textContent = text;
     status.dataset.state = state;
   }
+  function showState(state) {
+    const status = document.getElementById("connection-status");
+    if (status) showStatus(status.dataset[`text${state[0].toUpperCase()}${state.slice(1)}`], state);
+  }
+
   let everOpened = false;
-  document.addEventListener("htmx:wsConnecting", () => showStatus(everOpened ? "reconnecting" : "connecting"));
-  document.addEventListener("htmx:wsOpen", () => {
+  document.addEventListener("htmx:ws:before:connection", () => showState(everOpened ? "reconnecting" : "connecting"));
+  document.addEventListener("htmx:ws:after:connection", () => {
     everOpened = true;
-    showStatus("open");
+    showState("open");
   });
-  document.addEventListener("htmx:wsClose", (event) => {
-    // The extension retries only after these codes (see htmx-ext-ws); any other close is final.
-    const retried = [1006, 1011, 1012, 1013].includes(event.detail.event.code);
-    showStatus(retried ? "reconnecting" : "closed");
+  document.addEventListener("htmx:ws:close", (event) => {
+    const { connection, code, reason } = event.detail;
+    if (reason !== "closed" || connection.config.reconnectCodes.includes(code)) return; // reconnecting: said above
+    // Closed for good. Say why, in words true for this close (rooms/close_codes.py), and
+    // stop offering to send: nothing typed from now on could go anywhere.
+    const status = document.getElementById("connection-status");
+    if (!status) return;
+    showStatus(status.getAttribute(`data-text-closed-${code}`) ?? status.dataset.textClosed, "closed");
+    document.dispatchEvent(new CustomEvent("chat:closed"));
   });
 
   // A send the server accepted (composer.js) is confirmed in the same region.
-  document.addEventListener("chat:sent", () => showStatus("sent"));
+  document.addEventListener("chat:sent", () => showState("sent"));
 }

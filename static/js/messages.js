@@ -19,11 +19,11 @@
   });
 
   let wasNearBottom = true;
-  document.addEventListener("htmx:wsBeforeMessage", () => {
+  document.addEventListener("htmx:ws:before:message:incoming", () => {
     const log = messageLog();
     wasNearBottom = log ? isNearBottom(log) : false;
   });
-  document.addEventListener("htmx:wsAfterMessage", () => {
+  document.addEventListener("htmx:ws:after:message:incoming", () => {
     const log = messageLog();
     if (log && wasNearBottom) log.scrollTop = log.scrollHeight;
   });
@@ -47,15 +47,18 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => localiseTimes(document));
-  document.addEventListener("htmx:wsAfterMessage", () => localiseTimes(document));
+  document.addEventListener("htmx:ws:after:message:incoming", () => localiseTimes(document));
 
   // A message already on the page (same message-<pk> id) replaces itself rather
   // than appearing twice, should its fragment ever arrive again.
-  document.addEventListener("htmx:oobBeforeSwap", (event) => {
-    if (event.detail.target.id !== "message-list") return;
-    for (const item of Array.from(event.detail.fragment.children)) {
-      const shown = item.id && document.getElementById(item.id);
-      if (shown) shown.replaceWith(item);
+  document.addEventListener("htmx:before:swap", (event) => {
+    for (const task of event.detail.tasks) {
+      const incoming = task.fragment.firstElementChild;
+      if (task.target.id !== "message-list" || !incoming) continue;
+      for (const item of Array.from(incoming.children)) {
+        const shown = item.id && document.getElementById(item.id);
+        if (shown) shown.replaceWith(item);
+      }
     }
   });
 
@@ -63,9 +66,9 @@
   // glance at the tab strip (or a screen reader's window list) says there is news.
   const baseTitle = document.title;
   let unread = 0;
-  document.addEventListener("htmx:wsBeforeMessage", (event) => {
-    if (!document.hidden) return;
-    const arrived = (event.detail.message.match(/<li id="message-/g) || []).length;
+  document.addEventListener("htmx:ws:before:message:incoming", (event) => {
+    if (!document.hidden || typeof event.detail.message.data !== "string") return;
+    const arrived = (event.detail.message.data.match(/<li id="message-/g) || []).length;
     if (!arrived) return;
     unread += arrived;
     document.title = `(${unread}) ${baseTitle}`;

@@ -115,14 +115,20 @@ class Person:
         return connection
 
     def send_message(self, text: str) -> None:
-        """Type into the composer, press Enter, and wait for the server's answer (a fresh composer),
-        so that what the test does next starts from the page the sender will see."""
+        """Type into the composer, press Enter, and wait for the server's answer (the composer's fields, naming
+        the send they answer), so that what the test does next starts from the page the sender will see."""
         assert self.javascript_enabled, "without JavaScript, Enter starts a new line: use send_message_with_button"
-        sent_from = self.composer.element_handle()
+        answered_before = self.answered_send()
         self.composer.fill(text)
         self.composer.press("Enter")
-        self.page.wait_for_function("(box) => !box.isConnected", arg=sent_from)
-        sent_from.dispose()
+        self.page.wait_for_function(
+            "(before) => document.getElementById('composer-fields').dataset.answers !== before", arg=answered_before
+        )
+
+    def answered_send(self) -> str | None:
+        """The client id of the send the composer last answered for (None before any answer)."""
+        answers: str | None = self.page.locator("#composer-fields").get_attribute("data-answers")
+        return answers
 
     def send_message_with_button(self, text: str) -> None:
         """Type into the composer and click Send (without JavaScript: a plain form POST)."""
@@ -181,18 +187,30 @@ def describe_violations(where: str, violations: list[dict[str, Any]]) -> str:
 
 
 class SlowConnection:
-    """A slow network, made deterministic: what the server sends waits in here until released."""
+    """A slow network, made deterministic: what the server sends waits in here until released.
+
+    It also counts the page's connection attempts, and can close the page's socket with any code,
+    as a server would.
+    """
 
     def __init__(self) -> None:
         self.holding = False
         self.held: list[tuple[WebSocketRoute, str | bytes]] = []
         self.delivered: list[tuple[WebSocketRoute, str | bytes]] = []
         self.cut_off = False
+        self.addresses: list[str] = []  # of every connection attempt, in order
+        self.current: WebSocketRoute | None = None
+
+    @property
+    def attempts(self) -> int:
+        return len(self.addresses)
 
     def route(self, page_side: WebSocketRoute) -> None:
+        self.addresses.append(page_side.url)
         if self.cut_off:
             page_side.close(code=1012, reason="restart")  # still away: the page will try again
             return
+        self.current = page_side
         server_side = page_side.connect_to_server()  # what the page sends goes straight through
 
         def from_server(message: str | bytes) -> None:
@@ -215,11 +233,18 @@ class SlowConnection:
         page_side.send(message)
 
     def drop(self) -> None:
-        """Cut the page's socket as a restarting server would (1012), and refuse it until `restore`."""
-        page_side = self.delivered[-1][0] if self.delivered else None
-        assert page_side is not None, "nothing was ever delivered on this connection"
+        """Cut the page's socket as a restarting server would (1012), and refuse it until `restore`.
+
+        Whatever was held is lost with the connection, as it would be on a real network."""
         self.cut_off = True
-        page_side.close(code=1012, reason="restart")
+        self.close_page_side(1012)
+
+    def close_page_side(self, code: int) -> None:
+        """Close the page's socket with `code`, as the server would; what was held is lost."""
+        assert self.current is not None, "the page never connected"
+        self.holding = False
+        self.held.clear()
+        self.current.close(code=code, reason="closed by the test")
 
     def restore(self) -> None:
         """Let the page's next reconnection attempt through."""
