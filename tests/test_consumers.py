@@ -12,6 +12,7 @@ from channels.testing import WebsocketCommunicator
 from django.db import OperationalError
 from django.test import Client
 from django.utils.html import escape
+from pytest_django.fixtures import Settings
 
 from config.asgi import application
 from rooms import access, close_codes
@@ -44,12 +45,13 @@ async def connect() -> AsyncIterator[Connect]:
         *,
         after: int | None = None,
         origin: str | None = "http://localhost:8000",
+        host: str = "localhost:8000",
         accept: bool = True,
         browser: Client | None = None,
         cookies: str = "",
         extra_headers: tuple[tuple[bytes, bytes], ...] = (),
     ) -> WebsocketCommunicator:
-        headers = [(b"host", b"localhost:8000")]
+        headers = [(b"host", host.encode())]
         if origin is not None:
             headers.append((b"origin", origin.encode()))
         if user is not None:
@@ -246,6 +248,37 @@ async def test_a_foreign_or_missing_origin_is_refused_at_the_handshake(
     design: Room, ana: User, connect: Connect, origin: str | None
 ) -> None:
     await connect(ana, design, origin=origin, accept=False)
+
+
+@pytest.mark.parametrize("origin", ["http://localhost:8001", "http://localhost", "https://localhost:8000"])
+async def test_a_page_on_another_port_or_scheme_of_this_host_is_refused_at_the_handshake(
+    design: Room, ana: User, connect: Connect, origin: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", logger="rooms")
+    await connect(ana, design, origin=origin, accept=False)
+    assert (
+        f"refused socket handshake: origin {origin} is not allowed (this site is http://localhost:8000)" in caplog.text
+    )
+
+
+async def test_a_handshake_addressed_to_a_host_outside_allowed_hosts_is_refused_whatever_its_origin(
+    design: Room, ana: User, connect: Connect
+) -> None:
+    # A page served from evil.example, whose name was pointed at this server (DNS rebinding).
+    await connect(ana, design, origin="http://evil.example:8000", host="evil.example:8000", accept=False)
+
+
+@pytest.mark.parametrize("trusted", ["https://chat.example.org", "https://*.example.org"])
+async def test_a_page_from_a_csrf_trusted_origin_may_open_a_socket(
+    design: Room, ana: User, connect: Connect, settings: Settings, trusted: str
+) -> None:
+    # Behind a proxy that does not pass the Host on, the page's origin is one the operator trusted.
+    settings.CSRF_TRUSTED_ORIGINS = [trusted]
+    socket = await connect(ana, design, origin="https://chat.example.org")
+    await socket.send_to(text_data=compose("through the proxy"))
+    frames = [await socket.receive_from(timeout=2), await socket.receive_from(timeout=2)]
+    assert any(">through the proxy</p>" in frame for frame in frames)
+    await connect(ana, design, origin="https://other.example.com", accept=False)
 
 
 async def test_an_anonymous_visitor_is_refused_at_the_handshake(design: Room, connect: Connect) -> None:

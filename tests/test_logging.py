@@ -23,13 +23,14 @@ async def test_the_logs_tell_what_happened_without_bodies_or_session_keys(
     await database_sync_to_async(client.force_login)(ana)
     session_key = client.cookies["sessionid"].value
     cookie = (b"cookie", f"sessionid={session_key}".encode())
+    host = (b"host", b"localhost")
     address = design.get_socket_url()
 
-    foreign = WebsocketCommunicator(application, address, headers=[(b"origin", b"http://evil.example"), cookie])
+    foreign = WebsocketCommunicator(application, address, headers=[(b"origin", b"http://evil.example"), cookie, host])
     assert not (await foreign.connect())[0]
-    anonymous = WebsocketCommunicator(application, address, headers=[(b"origin", b"http://localhost")])
+    anonymous = WebsocketCommunicator(application, address, headers=[(b"origin", b"http://localhost"), host])
     assert not (await anonymous.connect())[0]
-    socket = WebsocketCommunicator(application, address, headers=[(b"origin", b"http://localhost"), cookie])
+    socket = WebsocketCommunicator(application, address, headers=[(b"origin", b"http://localhost"), cookie, host])
     assert (await socket.connect())[0]
     for body in ("", SECRET_TEXT, SECRET_TEXT, SECRET_TEXT, SECRET_TEXT):
         await socket.send_to(text_data=json.dumps({"body": body}))
