@@ -11,6 +11,7 @@ import os
 from collections.abc import Awaitable
 from typing import Any
 
+from django.conf import settings
 from django.core.asgi import get_asgi_application
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -28,18 +29,38 @@ async def _done(scope: Any, receive: Any, send: Any) -> None:
 
 
 class ForwardedHeaders:
-    """uvicorn's proxy-headers middleware (client address and scheme from a trusted proxy), as a plain call.
+    """What a proxy in front says of the client: its address (X-Forwarded-For) and its scheme (X-Forwarded-Proto).
 
-    Its own code rewrites the scope; it is run to completion at once, against
-    an app that returns, instead of staying on the stack. config/serve.py turns
-    uvicorn's copy off; left on (plain `uvicorn config.asgi:application`), the
-    two agree, as the rewrite gives the same answer twice.
+    The address is taken from peers in FORWARDED_ALLOW_IPS only, by uvicorn's
+    proxy-headers middleware, run as a plain call to completion at once
+    against an app that returns, instead of staying on the stack.
+
+    The scheme is taken only with BEHIND_TLS_PROXY=true, as Django's
+    SECURE_PROXY_SSL_HEADER is (config/settings.py): uvicorn's middleware
+    would take it from any trusted peer, so a plain-HTTP client on the local
+    host (the default FORWARDED_ALLOW_IPS) could claim HTTPS. Pages and
+    sockets read the same scheme, so a socket's origin check (rooms/socket_stack.py)
+    agrees with the page that opens it.
+
+    config/serve.py turns uvicorn's own copy off. Plain `uvicorn config.asgi:application`
+    runs it before this, scheme included: pass `--no-proxy-headers` there (README).
     """
 
-    def __init__(self, trusted_hosts: str) -> None:
+    def __init__(self, trusted_hosts: str, *, scheme_from_proxy: bool) -> None:
         self.middleware = ProxyHeadersMiddleware(_done, trusted_hosts)
+        self.scheme_from_proxy = scheme_from_proxy
 
     def __call__(self, scope: dict[str, Any]) -> None:
+        scheme = scope.get("scheme")
+        self._apply_uvicorns(scope)
+        if self.scheme_from_proxy:
+            scope["scheme"] = forwarded_scheme(scope) or scheme or _default_scheme(scope)
+        elif scheme is None:
+            scope.pop("scheme", None)  # ASGI's default (http, ws) stands
+        else:
+            scope["scheme"] = scheme
+
+    def _apply_uvicorns(self, scope: dict[str, Any]) -> None:
         with_proxy_headers = self.middleware(scope, _done, _done)  # type: ignore[arg-type]
         try:
             with_proxy_headers.send(None)
@@ -49,8 +70,25 @@ class ForwardedHeaders:
         raise RuntimeError("uvicorn's ProxyHeadersMiddleware waited on something")
 
 
-# The variable and the default uvicorn reads for its --forwarded-allow-ips.
-forwarded_headers = ForwardedHeaders(os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"))
+def _default_scheme(scope: dict[str, Any]) -> str:
+    return "ws" if scope["type"] == "websocket" else "http"
+
+
+def forwarded_scheme(scope: dict[str, Any]) -> str | None:
+    """The scheme the proxy's last X-Forwarded-Proto names (ws/wss for a socket), as uvicorn reads it."""
+    value: str | None = None
+    for name, header in scope["headers"]:
+        if name == b"x-forwarded-proto":
+            value = header.decode("latin-1").strip()
+    if value not in {"http", "https", "ws", "wss"}:
+        return None
+    return value.replace("http", "ws") if scope["type"] == "websocket" else value.replace("ws", "http")
+
+
+# The variable and the default uvicorn reads for its --forwarded-allow-ips; BEHIND_TLS_PROXY as settings read it.
+forwarded_headers = ForwardedHeaders(
+    os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"), scheme_from_proxy=settings.BEHIND_TLS_PROXY
+)
 
 
 def application(scope: dict[str, Any], receive: Any, send: Any) -> Awaitable[None]:

@@ -185,8 +185,10 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 60 * 60 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
-if env.bool("BEHIND_TLS_PROXY", default=False):
-    # Only behind a proxy that sets this header itself, or clients could claim HTTPS.
+# Only behind a proxy that sets X-Forwarded-Proto itself (and is the only way in),
+# or clients could claim HTTPS. config/asgi.py reads the same flag for the scope's scheme.
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SILENCED_SYSTEM_CHECKS = [
     # HSTS preload (security.W021) commits the whole domain to HTTPS in browsers'

@@ -89,12 +89,19 @@ def key_prefix_for(database_url: str) -> str:
 
 @contextmanager
 def uvicorn_server(
-    *, database_url: str, redis_url: str | None = None, log_path: Path, port: int | None = None, plain: bool = False
+    *,
+    database_url: str,
+    redis_url: str | None = None,
+    log_path: Path,
+    port: int | None = None,
+    plain: bool = False,
+    environment: dict[str, str] | None = None,
 ) -> Iterator[str]:
     """Start the production server, on a free port unless told; yields its base URL.
 
     The server is config/serve.py (uvicorn with our options, static files collected
     into a directory of its own), or with `plain`, bare `uvicorn config.asgi:application`.
+    `environment` adds to (or overrides) the variables it is configured with.
     """
     port = port or free_port()
     command = (
@@ -127,6 +134,7 @@ def _server(
     }
     if redis_url:
         overrides["REDIS_URL"] = redis_url
+    overrides.update(environment or {})
     with log_path.open("a") as log:
         process = subprocess.Popen(
             [sys.executable, *command],
@@ -156,7 +164,8 @@ def _wait_until_serving(base_url: str, process: subprocess.Popen[bytes], log_pat
         if process.poll() is not None:
             raise RuntimeError(f"the server exited with {process.returncode}:\n{log_path.read_text()}")
         try:
-            with urllib.request.urlopen(base_url + "/accounts/login/", timeout=2):
+            # /healthz answers over plain HTTP even when the site redirects to HTTPS.
+            with urllib.request.urlopen(base_url + "/healthz", timeout=2):
                 return
         except OSError:
             time.sleep(0.1)

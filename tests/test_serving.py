@@ -1,14 +1,17 @@
 """The production server as a client meets it: config/serve.py running uvicorn."""
 
+import http.client
 import json
 import re
 import signal
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import websockets
-from websockets.sync.client import ClientConnection
+from websockets.sync.client import ClientConnection, connect
+from websockets.typing import Origin
 
 from tests.servers import live_database, process_of, uvicorn_server
 from tests.visitors import Visitor, frames_until
@@ -102,3 +105,90 @@ def test_plain_uvicorn_serves_pages_static_files_and_sockets_with_nothing_collec
         with visitor.open_socket(visitor.enter_room("Plain")) as socket:
             socket.send(json.dumps({"body": "plain and simple"}))
             frames_until(socket, "plain and simple", timeout=5)
+
+
+@pytest.fixture
+def https_server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A server with HTTPS=true, reached over plain HTTP from 127.0.0.1 (the default FORWARDED_ALLOW_IPS).
+
+    Parametrised indirectly with BEHIND_TLS_PROXY's value.
+    """
+    environment = {"HTTPS": "true", "BEHIND_TLS_PROXY": request.param}
+    with (
+        live_database(tmp_path) as database_url,
+        uvicorn_server(database_url=database_url, log_path=tmp_path / "server.log", environment=environment) as url,
+    ):
+        yield url
+
+
+def get_claiming_https(server: str, path: str) -> tuple[int, http.client.HTTPMessage]:
+    """A plain-HTTP GET that says, as a TLS proxy would, that the client came over HTTPS (redirects not followed)."""
+    connection = http.client.HTTPConnection(urllib.parse.urlsplit(server).netloc, timeout=10)
+    try:
+        connection.request("GET", path, headers={"X-Forwarded-Proto": "https"})
+        response = connection.getresponse()
+        response.read()
+        return response.status, response.headers
+    finally:
+        connection.close()
+
+
+def open_socket_claiming_https(server: str, origin: str) -> None:
+    """An anonymous handshake saying it came over HTTPS; the server's log tells which check refused it."""
+    address = server.replace("http://", "ws://") + "/ws/rooms/lobby-talk/"
+    with pytest.raises(websockets.InvalidStatus) as refused:
+        connect(address, origin=Origin(origin), additional_headers={"X-Forwarded-Proto": "https"}, open_timeout=5)
+    assert refused.value.response.status_code == 403
+
+
+@pytest.mark.parametrize("https_server", [""], indirect=True)
+def test_without_a_declared_tls_proxy_a_plain_http_client_claiming_https_is_still_redirected(
+    https_server: str, tmp_path: Path
+) -> None:
+    status, headers = get_claiming_https(https_server, "/accounts/login/")
+    assert status == 301
+    assert headers["Location"] == https_server.replace("http://", "https://") + "/accounts/login/"
+
+    # Nor does a socket's claim make it one addressed over TLS: a page at https:// is another origin.
+    https_origin = https_server.replace("http://", "https://")
+    open_socket_claiming_https(https_server, https_origin)
+    assert (
+        f"origin {https_origin} is not allowed (this site is {https_server})" in (tmp_path / "server.log").read_text()
+    )
+
+
+@pytest.mark.parametrize("https_server", ["true"], indirect=True)
+def test_behind_a_declared_tls_proxy_its_https_is_believed_by_pages_and_sockets(
+    https_server: str, tmp_path: Path
+) -> None:
+    status, headers = get_claiming_https(https_server, "/accounts/login/")
+    assert status == 200
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+
+    https_origin = https_server.replace("http://", "https://")
+    open_socket_claiming_https(https_server, https_server)  # a plain-http page, against an https-addressed socket
+    open_socket_claiming_https(https_server, https_origin)  # the right origin, refused only for want of a user
+    log = (tmp_path / "server.log").read_text()
+    assert f"origin {https_server} is not allowed (this site is {https_origin})" in log
+    assert f"origin {https_origin} is not allowed" not in log
+    assert "refused socket: user None may not join '/ws/rooms/lobby-talk/'" in log
+
+
+def test_a_client_address_is_taken_from_x_forwarded_for_only_from_a_trusted_proxy(tmp_path: Path) -> None:
+    with (
+        live_database(tmp_path) as database_url,
+        uvicorn_server(
+            database_url=database_url,
+            log_path=tmp_path / "server.log",
+            environment={"FORWARDED_ALLOW_IPS": "192.0.2.1"},  # a proxy elsewhere; the test's client is not it
+        ) as server,
+    ):
+        visitor = Visitor(server)
+        visitor.sign_up()
+        room = visitor.enter_room("Untrusted")
+        with visitor.open_socket(room, **{"X-Forwarded-For": "203.0.113.7"}) as socket:
+            socket.send(json.dumps({"body": "not through the proxy"}))
+            frames_until(socket, "not through the proxy", timeout=5)
+    log = (tmp_path / "server.log").read_text()
+    assert f'"WebSocket /ws{room}" [accepted]' in log
+    assert "203.0.113.7" not in log
