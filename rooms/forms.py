@@ -145,12 +145,24 @@ class RoomForm(ChatFormMixin, forms.Form):
 
     def clean_name(self) -> str:
         name: str = self.cleaned_data["name"]
-        if not slugify(name, allow_unicode=True):
+        slug = slugify(name, allow_unicode=True)
+        if not slug:
             raise ValidationError(
                 _(
                     "A room's address is made from the letters and digits in its name,"
                     " and this name has none. Use at least one letter or digit."
                 )
+            )
+        # Some characters spell out as several in the address (NFKC: ﷺ is a phrase
+        # of 18), so a name within the limit can make an address beyond the column's.
+        if len(slug) > ROOM_NAME_MAX_LENGTH:
+            raise ValidationError(
+                _(
+                    "This name makes a room address of %(length)s characters, and an address can have at most"
+                    " %(limit)s (some characters, such as ﷺ, are spelled out in several). Shorten the name."
+                ),
+                code="slug_too_long",
+                params={"length": len(slug), "limit": ROOM_NAME_MAX_LENGTH},
             )
         return name
 

@@ -54,6 +54,19 @@ def messages_after(room: Room, after: int, *, until: int | None = None, limit: i
     return list(query[:limit])
 
 
+# The largest number the seq columns hold (a signed 64-bit integer in both databases).
+MAX_SEQ = 2**63 - 1
+
+
 def parse_seq(value: str | None) -> int | None:
-    """A message number from a page's address (`?before=`, `?after=`); anything but a whole number is as if absent."""
-    return int(value) if value and value.isascii() and value.isdigit() else None
+    """A message number from a page's address (`?before=`, `?after=`); anything but a whole number is as if absent.
+
+    So is a number past MAX_SEQ: no message has it, and the database would
+    refuse it (Python refuses to read one of over 4,300 digits at all).
+    """
+    if not value or not value.isascii() or not value.isdigit():
+        return None
+    if len(value.lstrip("0")) > len(str(MAX_SEQ)):
+        return None
+    seq = int(value)
+    return seq if seq <= MAX_SEQ else None

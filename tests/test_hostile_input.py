@@ -15,7 +15,7 @@ from django.utils.html import escape
 
 from config.asgi import application
 from rooms.models import Message, Room, User
-from tests.conftest import PASSWORD, MakeUser, signed_in
+from tests.conftest import PASSWORD, MakeUser, say, signed_in
 
 XSS_PAYLOADS = [
     "<script>window.__xss = 1</script>",
@@ -152,3 +152,51 @@ def test_a_300_character_room_name_is_refused_and_a_long_korean_one_is_fine(ana:
     korean = client.post("/", {"name": "한국어 이름의 방 " * 10})
     assert korean.status_code == 302
     assert client.get(korean["Location"]).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["ﷺ" * 6, "㎯" * 30], ids=["arabic-ligature", "square-unit"])
+def test_a_room_name_whose_address_spells_out_past_100_characters_is_refused_with_a_clear_error(
+    ana: User, name: str
+) -> None:
+    # Within the name's 100 characters, but slugify's NFKC spells each character out in several.
+    refused = signed_in(ana).post("/", {"name": name})
+
+    assert refused.status_code == 400
+    assert "an address can have at most 100" in refused.content.decode()
+    assert not Room.objects.exists()
+
+
+HUGE_CURSORS = [str(2**63), "9" * 5000]
+
+
+@pytest.mark.parametrize("cursor", HUGE_CURSORS, ids=["just-past-bigint", "5000-digits"])
+def test_a_page_address_with_a_cursor_beyond_any_message_shows_the_newest_messages(
+    design: Room, ana: User, cursor: str
+) -> None:
+    client = signed_in(ana)
+    say(design, ana, "the latest news")
+
+    before = client.get(f"/rooms/design/?before={cursor}")
+    after = client.get(f"/rooms/design/?after={cursor}")
+
+    assert before.status_code == 200
+    assert "the latest news" in before.content.decode()
+    assert (after.status_code, after["Location"]) == (302, "/rooms/design/"), "as if there were no cursor"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("cursor", HUGE_CURSORS, ids=["just-past-bigint", "5000-digits"])
+async def test_a_socket_address_with_a_cursor_beyond_any_message_is_taken_as_up_to_date(
+    design: Room, ana: User, cursor: str
+) -> None:
+    client = await database_sync_to_async(signed_in)(ana)
+    headers = [
+        (b"host", b"localhost"),
+        (b"origin", b"http://localhost"),
+        (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode()),
+    ]
+    socket = WebsocketCommunicator(application, f"{design.get_socket_url()}?after={cursor}", headers=headers)
+    assert (await socket.connect())[0]
+    await socket.send_to(text_data=json.dumps({"body": "still live"}))
+    assert "still live" in await socket.receive_from(timeout=2) + await socket.receive_from(timeout=2)
+    await socket.disconnect()
