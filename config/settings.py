@@ -98,9 +98,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 600
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    from config.database_pool import check_pooled_connection
+
     # Under ASGI every request may run in a new thread, so persistent
     # connections pile up; Django's psycopg pool shares a few instead.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("pool", True)
+    # A connection can die while it waits in the pool (a database restart, a
+    # failover, an idle timeout): the pool tries each before lending it, one
+    # round trip, and replaces a dead one, instead of a request failing on it.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("pool", {"check": check_pooled_connection})
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Like SQLite's timeout above: a write that waits over 5 s for a lock fails,
     # and the sender is told, instead of the socket hanging on it.

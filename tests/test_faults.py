@@ -1,6 +1,7 @@
 """Faults, each against real servers: Redis stopping, a locked database, clients vanishing, a crowd of senders."""
 
 import json
+import os
 import re
 import shutil
 import signal
@@ -205,3 +206,42 @@ def test_many_senders_at_once_every_page_ends_with_the_database_order(tmp_path: 
             socket.close()
         page = people[-1].get(room)
         assert [int(n) for n in SEQ.findall(page)] == list(range(1, total + 1))
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")),
+    reason="the connection pool is PostgreSQL's: this runs in the suite's PostgreSQL pass",
+)
+def test_connections_that_died_in_the_pool_are_replaced_before_any_request_uses_them(tmp_path: Path) -> None:
+    with (
+        live_database(tmp_path) as database_url,
+        uvicorn_server(database_url=database_url, log_path=tmp_path / "s.log") as server,
+    ):
+        visitor = Visitor(server)
+        visitor.sign_up()
+        room = visitor.enter_room("Survivors")
+        assert "Survivors" in visitor.get(room)
+
+        # What a database restart, a failover or an idle timeout does to every connection the pool holds.
+        killed = terminate_backends(database_url)
+        assert killed, "the pool held connections to kill"
+
+        started = time.monotonic()
+        for _ in range(killed + 1):  # each request may meet another of the dead ones
+            assert "Survivors" in visitor.get(room)
+        # Not kept waiting either: meeting the dead ones one by one, the pool's backoff took 7 s.
+        assert time.monotonic() - started < 3
+        with visitor.open_socket(room) as socket:
+            socket.send(json.dumps({"body": "after the restart"}))
+            frames_until(socket, "after the restart", timeout=5)
+    assert "Internal Server Error" not in (tmp_path / "s.log").read_text()
+
+
+def terminate_backends(database_url: str) -> int:
+    """Have PostgreSQL end every session on this database but our own; returns how many it ended."""
+    with psycopg.connect(database_url.replace("postgres://", "postgresql://", 1), autocommit=True) as postgres:
+        ended = postgres.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return len(ended)
