@@ -222,5 +222,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"rooms": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")}},
+    "loggers": {
+        "rooms": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+        # A failing view's traceback (500). Django's own handlers print it only with
+        # DEBUG, or mail it to ADMINS, which is unset: without this only the access
+        # log's line would remain. Not propagated, so DEBUG does not print it twice.
+        # It carries the path and the traceback, never the request's body or cookies.
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+    },
 }

@@ -1,6 +1,9 @@
 """What the logs say: connects, refusals, rate-limit hits and validation failures; never bodies or session keys."""
 
 import json
+import urllib.error
+import urllib.parse
+from pathlib import Path
 
 import pytest
 from channels.db import database_sync_to_async
@@ -9,6 +12,8 @@ from django.test import Client
 
 from config.asgi import application
 from rooms.models import Room, User
+from tests.servers import live_database, uvicorn_server
+from tests.visitors import Visitor
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,4 +49,30 @@ async def test_the_logs_tell_what_happened_without_bodies_or_session_keys(
     assert f"refused message from user {ana.pk} in room {design.pk}: ['required']" in log
     assert f"refused message from user {ana.pk} in room {design.pk}: rate limit" in log
     assert SECRET_TEXT not in log
+    assert session_key not in log
+
+
+def test_a_view_that_fails_logs_its_traceback_but_not_the_message_or_the_session(tmp_path: Path) -> None:
+    log_path = tmp_path / "server.log"
+    with (
+        live_database(tmp_path) as database_url,
+        uvicorn_server(
+            database_url=database_url,
+            log_path=log_path,
+            environment={"DJANGO_SETTINGS_MODULE": "tests.crashing_settings"},
+        ) as server,
+    ):
+        visitor = Visitor(server)
+        visitor.sign_up()
+        session_key = next(cookie.value for cookie in visitor.cookies if cookie.name == "sessionid")
+        with pytest.raises(urllib.error.HTTPError) as failed:
+            visitor.opener.open(server + "/crash/", data=urllib.parse.urlencode({"body": SECRET_TEXT}).encode())
+        assert failed.value.code == 500
+        failed.value.close()
+
+    log = log_path.read_text()
+    assert "Internal Server Error: /crash/\nTraceback (most recent call last):" in log
+    assert "ValueError: the view failed on purpose" in log
+    assert SECRET_TEXT not in log
+    assert session_key is not None
     assert session_key not in log
