@@ -109,7 +109,9 @@ def uvicorn_server(
         if plain
         else ["-m", "config.serve", "--host", "127.0.0.1", "--port", str(port)]
     )
-    with _server(command, port=port, database_url=database_url, redis_url=redis_url, log_path=log_path) as base_url:
+    with _server(
+        command, port=port, database_url=database_url, redis_url=redis_url, log_path=log_path, **(environment or {})
+    ) as base_url:
         yield base_url
 
 
@@ -126,6 +128,7 @@ def development_server(*, database_url: str, log_path: Path) -> Iterator[str]:
 def _server(
     command: list[str], *, port: int, database_url: str, redis_url: str | None = None, log_path: Path, **env: str
 ) -> Iterator[str]:
+    """Start `command` (python's arguments) as a server on `port`, configured by `env` over the defaults here."""
     overrides = {
         "DATABASE_URL": database_url,
         "REDIS_KEY_PREFIX": key_prefix_for(database_url),
@@ -134,7 +137,6 @@ def _server(
     }
     if redis_url:
         overrides["REDIS_URL"] = redis_url
-    overrides.update(environment or {})
     with log_path.open("a") as log:
         process = subprocess.Popen(
             [sys.executable, *command],
