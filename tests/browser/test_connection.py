@@ -1,7 +1,10 @@
 """The room socket as a person meets it: the box they type in, sends that get lost, and closes (htmx 4's hx-ws)."""
 
+import re
+import time
+
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Route, expect
 
 from rooms import close_codes
 from tests.browser.people import People, Person, unique
@@ -15,6 +18,23 @@ def message_box_is(person: Person, box: object) -> bool:
     """Whether the page's message box is still this very element."""
     same: bool = person.page.evaluate("(box) => box === document.querySelector('#composer textarea')", box)
     return same
+
+
+@pytest.mark.parametrize("slow", ["js/connection.js", "js/composer.js", "vendor/hx-ws-"])
+def test_the_room_goes_live_however_late_each_script_arrives(people: People, slow: str) -> None:
+    # htmx 4 starts as soon as it has run and the page has a moment, not at DOMContentLoaded: whatever came
+    # later would miss the socket's first events (and with hx-ws late, the socket itself).
+    ada = people.signed_up("Ada")
+
+    def late(route: Route) -> None:
+        time.sleep(0.5)
+        route.continue_()
+
+    ada.page.route(re.compile(re.escape(slow)), late)
+    ada.enter_room(unique("Slow scripts"))  # waits for "Connected."
+    ada.send_message("it all arrived")
+    ada.expect_message("it all arrived")
+    expect(ada.page.get_by_role("status")).to_have_text("Sent.")
 
 
 def test_the_message_box_stays_the_same_element_through_a_send_and_a_refusal(people: People) -> None:
