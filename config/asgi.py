@@ -1,9 +1,9 @@
-"""HTTP goes to Django; WebSockets through the origin check and the routes (rooms/socket_stack.py) to a consumer.
+"""HTTP goes to Django; WebSockets through the origin check and the routes (rooms/sockets/entry.py) to a consumer.
 
 `application` is a plain function that returns the app's coroutine, where an
 ASGI middleware (Channels' ProtocolTypeRouter, uvicorn's proxy headers) would
 await it: an awaiting middleware stays on the stack for a socket's whole life,
-holding the handshake's scope and headers (see rooms/socket_stack.py).
+holding the handshake's scope and headers (see rooms/sockets/entry.py).
 """
 
 import inspect
@@ -19,9 +19,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # Set Django up before importing anything that touches models.
 django_asgi_app = get_asgi_application()
 
-from rooms.socket_stack import SocketEntry  # noqa: E402
+from rooms.sockets.entry import SocketEntry  # noqa: E402
 
-socket_entry = SocketEntry("rooms.routing")
+socket_entry = SocketEntry("rooms.sockets.routing")
 
 
 async def _done(scope: Any, receive: Any, send: Any) -> None:
@@ -39,7 +39,7 @@ class ForwardedHeaders:
     SECURE_PROXY_SSL_HEADER is (config/settings.py): uvicorn's middleware
     would take it from any trusted peer, so a plain-HTTP client on the local
     host (the default FORWARDED_ALLOW_IPS) could claim HTTPS. Pages and
-    sockets read the same scheme, so a socket's origin check (rooms/socket_stack.py)
+    sockets read the same scheme, so a socket's origin check (rooms/sockets/entry.py)
     agrees with the page that opens it.
 
     config/serve.py turns uvicorn's own copy off. Plain `uvicorn config.asgi:application`

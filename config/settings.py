@@ -128,7 +128,7 @@ if REDIS_LAYER_URLS:
             "CONFIG": {
                 "hosts": REDIS_LAYER_URLS,
                 "prefix": f"{REDIS_KEY_PREFIX}:asgi",
-                # Each process has one channel (rooms/fanout.py), which every broadcast to its
+                # Each process has one channel (rooms/sockets/fanout.py), which every broadcast to its
                 # rooms passes through: room for bursts (a message beyond it is dropped, and the
                 # pages read it from the database when the next one comes).
                 "capacity": 1000,

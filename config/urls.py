@@ -3,9 +3,9 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from rooms.account_views import account_settings, sign_up
 from rooms.forms import SignInForm
-from rooms.health import healthz
+from rooms.web.accounts import account_settings, sign_up
+from rooms.web.health import healthz
 
 urlpatterns = [
     path("accounts/signup/", sign_up, name="signup"),

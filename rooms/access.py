@@ -8,8 +8,8 @@ leaving it.
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 
-from rooms.cutoff import cut_off_from_room
 from rooms.models import Membership, Room, User
+from rooms.people.cutoff import cut_off_from_room
 
 
 def get_room(slug: str) -> Room:

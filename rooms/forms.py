@@ -123,7 +123,7 @@ class MessageForm(ChatFormMixin, forms.Form):
         max_length=MESSAGE_MAX_LENGTH,
         # The composer has the cursor when the page opens: chat pages are for
         # typing. Replies to a send over the socket morph the fields in place
-        # and leave the focus where it is (rooms/composing.py).
+        # and leave the focus where it is (rooms/messages/composing.py).
         widget=forms.Textarea(attrs={"rows": 2, "autofocus": True, "data-enter-sends": True}),
         error_messages={
             "required": _("The message is empty. Type something to send."),

@@ -9,8 +9,8 @@ from django.contrib.auth.signals import user_logged_out
 from django.db.models.signals import post_save
 from django.http import HttpRequest
 
-from rooms import cutoff
 from rooms.models import User
+from rooms.people import cutoff
 
 
 def on_sign_out(sender: Any, request: HttpRequest, user: User | None, **kwargs: Any) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from rooms import views
+from rooms.web import rooms as views
 
 
 class RoomSlugConverter:

@@ -7,8 +7,8 @@ from django.test import Client
 from pytest_django.fixtures import Settings
 
 from rooms import access
+from rooms.messages.posting import post_message
 from rooms.models import Message, Room, User
-from rooms.posting import post_message
 from rooms.rate_limit import limiter
 
 PASSWORD = "correct horse battery staple"

@@ -7,7 +7,7 @@ import pytest
 import websockets
 from websockets.sync.client import ClientConnection
 
-from rooms import close_codes
+from rooms.sockets import close_codes
 from tests.servers import development_server, live_database
 from tests.visitors import Visitor
 

@@ -4,8 +4,8 @@ import logging
 
 from django.template.loader import render_to_string
 
-from rooms.fanout import publish
 from rooms.models import Message
+from rooms.sockets.fanout import publish
 
 logger = logging.getLogger(__name__)
 

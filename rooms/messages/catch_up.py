@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from rooms.history import PAGE_SIZE, messages_after
+from rooms.messages.history import PAGE_SIZE, messages_after
 from rooms.models import Room
 
 

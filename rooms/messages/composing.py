@@ -13,8 +13,8 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from rooms.forms import MessageForm
+from rooms.messages.posting import post_message
 from rooms.models import Room, User
-from rooms.posting import post_message
 
 
 def read_compose_frame(text: str) -> dict[str, str] | None:

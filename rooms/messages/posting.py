@@ -17,8 +17,8 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rooms.broadcast import broadcast_message
 from rooms.forms import MessageForm
+from rooms.messages.broadcast import broadcast_message
 from rooms.models import Membership, Message, Room, User
 from rooms.rate_limit import may_send_message
 

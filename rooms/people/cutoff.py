@@ -1,6 +1,6 @@
 """Closing the sockets of someone who may no longer be there (DESIGN.md §5).
 
-These send an event to every process (rooms/fanout.py), and each of their
+These send an event to every process (rooms/sockets/fanout.py), and each of their
 sockets decides from it whether it is one to close. Per-frame checks already
 refuse such a person's messages; this makes them stop receiving too. Events
 are rare (a sign-out, a leave), so one to every process costs little, and no
@@ -10,9 +10,9 @@ socket needs a channel of its own to hear them.
 import hashlib
 from typing import Any
 
-from rooms import close_codes
-from rooms.fanout import EVERY_PROCESS, publish
 from rooms.models import Room, User
+from rooms.sockets import close_codes
+from rooms.sockets.fanout import EVERY_PROCESS, publish
 
 CUTOFF_EVENT = "cutoff"  # handled by RoomConsumer.cut_off
 
@@ -23,7 +23,7 @@ def session_tag(session_key: str | None) -> str:
 
 
 def _cut_off(user: User, code: int, **which: Any) -> None:
-    """`code` closes the sockets concerned: it tells their pages why (rooms/close_codes.py)."""
+    """`code` closes the sockets concerned: it tells their pages why (rooms/sockets/close_codes.py)."""
     publish(EVERY_PROCESS, {"type": CUTOFF_EVENT, "user": user.pk, "code": code, **which})
 
 

@@ -6,7 +6,7 @@ what everybody sees arrives through room_message, already rendered.
 
 Delivery (DESIGN.md §2): the page says, in `?after=`, the sequence number of
 the newest message it shows. On connect the consumer subscribes to its room
-(rooms/fanout.py) first and then sends what the page missed, so nothing falls
+(rooms/sockets/fanout.py) first and then sends what the page missed, so nothing falls
 between the two; afterwards it forwards broadcasts in sequence order, dropping
 repeats and reading any gap (a lost or late broadcast) from the database.
 
@@ -33,14 +33,17 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError
 
-from rooms import access, catch_up, close_codes, cutoff
-from rooms.broadcast import ROOM_MESSAGE_EVENT
-from rooms.composing import post_and_reply, read_compose_frame
-from rooms.database_trips import in_database_thread
-from rooms.fanout import LAYER_RECOVERED_EVENT, ProcessFanout, process_fanout
-from rooms.history import parse_seq
-from rooms.languages import language_of
+from rooms import access
+from rooms.messages import catch_up
+from rooms.messages.broadcast import ROOM_MESSAGE_EVENT
+from rooms.messages.composing import post_and_reply, read_compose_frame
+from rooms.messages.history import parse_seq
 from rooms.models import Room, User
+from rooms.people import cutoff
+from rooms.sockets import close_codes
+from rooms.sockets.database_trips import in_database_thread
+from rooms.sockets.fanout import LAYER_RECOVERED_EVENT, ProcessFanout, process_fanout
+from rooms.sockets.languages import language_of
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +84,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         Channels' own runs every read as a task of its own (to wait on the
         socket and a channel at once) and, since Channels 4.2, closes old
         database connections before every handler, a thread hop each time;
-        here the database thread does that itself (rooms/database_trips.py).
+        here the database thread does that itself (rooms/sockets/database_trips.py).
         """
         self.scope, self.channel_layer, self.base_send = scope, None, send
         del scope  # else this frame holds the handshake's headers for the socket's life (connect trims self.scope)
@@ -91,7 +94,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 await getattr(self, get_handler_name(message))(message)
 
     async def connect(self) -> None:
-        # Read here, once; nothing wraps `send` to save it later (rooms/socket_stack.py).
+        # Read here, once; nothing wraps `send` to save it later (rooms/sockets/entry.py).
         session = import_module(settings.SESSION_ENGINE).SessionStore(
             self.scope["cookies"].get(settings.SESSION_COOKIE_NAME)
         )
@@ -156,7 +159,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.deliver({"type": REPLY_EVENT, "html": reply.html, "seq": reply.seq})
 
     def deliver(self, event: dict[str, Any]) -> None:
-        """Send one event to the page, after those before it; never waits (rooms/fanout.py calls this)."""
+        """Send one event to the page, after those before it; never waits (rooms/sockets/fanout.py calls this)."""
         if self.closing:
             return
         if event["type"] == cutoff.CUTOFF_EVENT:

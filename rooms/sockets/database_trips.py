@@ -9,7 +9,7 @@ busier the server, the less each call costs. Every call still runs on its
 own, in order of arrival, and its result or its error goes back to its
 caller alone.
 
-What those calls publish (rooms/fanout.py: a new message's broadcast, after
+What those calls publish (rooms/sockets/fanout.py: a new message's broadcast, after
 its commit) is held until the trip is back and then sent from the event loop,
 before any caller resumes: no wake-up of its own, and with Redis no blocking
 call from the thread.
@@ -23,7 +23,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from django.db import close_old_connections
 
-from rooms.fanout import holding_publications
+from rooms.sockets.fanout import holding_publications
 
 type Outcome = tuple[bool, Any]  # (True, result) or (False, the exception raised)
 

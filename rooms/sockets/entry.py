@@ -106,7 +106,7 @@ class SocketEntry:
         host = b",".join(hosts).decode("latin-1") if hosts else None
         if not origin_allowed(scope, origin, host):
             return WebsocketDenier()(scope, receive, send)  # type: ignore[no-any-return]
-        # rooms/routing.py ends with a catch-all that refuses; an address outside the site is refused here.
+        # rooms/sockets/routing.py ends with a catch-all that refuses; an address outside the site is refused here.
         path, root_path = scope["path"], scope.get("root_path", "")
         try:
             match = self.resolver.resolve(path.removeprefix(root_path) if root_path else path)

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from rooms.consumers import RefusingConsumer, RoomConsumer
+from rooms.sockets.consumer import RefusingConsumer, RoomConsumer
 from rooms.urls import RoomSlugConverter  # noqa: F401  (registers the room_slug converter)
 
 websocket_urlpatterns = [

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from rooms.forms import SettingsForm, SignUpForm
-from rooms.views import current_user
+from rooms.web.rooms import current_user
 
 
 @login_not_required

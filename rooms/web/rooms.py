@@ -9,9 +9,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from rooms import access
 from rooms.forms import MessageForm, RoomForm
-from rooms.history import history_page, parse_seq
+from rooms.messages.history import history_page, parse_seq
+from rooms.messages.posting import post_message
 from rooms.models import Room, User
-from rooms.posting import post_message
 
 
 def current_user(request: HttpRequest) -> User:

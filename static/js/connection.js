@@ -39,7 +39,7 @@
   document.addEventListener("htmx:ws:close", (event) => {
     const { connection, code, reason } = event.detail;
     if (reason !== "closed" || connection.config.reconnectCodes.includes(code)) return; // reconnecting: said above
-    // Closed for good. Say why, in words true for this close (rooms/close_codes.py), and
+    // Closed for good. Say why, in words true for this close (rooms/sockets/close_codes.py), and
     // stop offering to send: nothing typed from now on could go anywhere.
     const status = document.getElementById("connection-status");
     if (!status) return;

@@ -6,7 +6,7 @@ import time
 import pytest
 from playwright.sync_api import Route, expect
 
-from rooms import close_codes
+from rooms.sockets import close_codes
 from tests.browser.people import People, Person, unique
 
 pytestmark = pytest.mark.browser

@@ -7,8 +7,8 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
-from rooms.composing import blank_composer, render_composer
 from rooms.forms import MessageForm
+from rooms.messages.composing import blank_composer, render_composer
 
 CLIENT_ID = re.compile(r'name="client_id" value="([0-9a-f-]{36})"')
 

@@ -12,8 +12,8 @@ from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks
 from pytest_django.fixtures import Settings
 
 from rooms.access import leave_room
+from rooms.messages.posting import post_message
 from rooms.models import Message, Room, User
-from rooms.posting import post_message
 from rooms.rate_limit import InProcessStorage
 from tests.servers import free_port
 
@@ -51,7 +51,7 @@ def test_the_room_moves_to_the_top_of_the_lobby_when_someone_writes(design: Room
 def test_bad_text_is_refused_with_a_clear_error_and_nothing_is_saved_or_sent(
     design: Room, ana: User, body: str | None, error: str
 ) -> None:
-    with mock.patch("rooms.posting.broadcast_message") as broadcast:
+    with mock.patch("rooms.messages.posting.broadcast_message") as broadcast:
         result = post_message(room=design, author=ana, data={"body": body})
 
     assert result.message is None
@@ -97,7 +97,7 @@ def test_the_broadcast_happens_only_after_the_message_is_committed(
     design: Room, ana: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     with (
-        mock.patch("rooms.posting.broadcast_message") as broadcast,
+        mock.patch("rooms.messages.posting.broadcast_message") as broadcast,
         django_capture_on_commit_callbacks(execute=False) as callbacks,
     ):
         post_message(room=design, author=ana, data={"body": "after commit"})
@@ -135,7 +135,7 @@ def test_messages_are_numbered_one_after_another_in_each_room(design: Room, ana:
 
 def test_the_same_message_sent_twice_is_stored_and_broadcast_once(design: Room, ana: User) -> None:
     frame = {"body": "double click", "client_id": str(uuid.uuid4())}
-    with mock.patch("rooms.posting.broadcast_message") as broadcast:
+    with mock.patch("rooms.messages.posting.broadcast_message") as broadcast:
         first = post_message(room=design, author=ana, data=frame)
         again = post_message(room=design, author=ana, data=frame)
 
@@ -187,7 +187,7 @@ def test_the_limit_fails_open_when_its_store_is_down(design: Room, ana: User, se
 def test_when_the_database_fails_the_sender_is_told_and_nothing_is_broadcast(design: Room, ana: User) -> None:
     with (
         mock.patch.object(Message.objects, "create", side_effect=OperationalError("database is locked")),
-        mock.patch("rooms.posting.broadcast_message") as broadcast,
+        mock.patch("rooms.messages.posting.broadcast_message") as broadcast,
     ):
         result = post_message(room=design, author=ana, data={"body": "important"})
 

@@ -15,11 +15,12 @@ from django.utils.html import escape
 from pytest_django.fixtures import Settings
 
 from config.asgi import application
-from rooms import access, close_codes
-from rooms.consumers import MAX_SOCKETS_PER_USER
-from rooms.fanout import publish
-from rooms.history import PAGE_SIZE
+from rooms import access
+from rooms.messages.history import PAGE_SIZE
 from rooms.models import Message, Room, User
+from rooms.sockets import close_codes
+from rooms.sockets.consumer import MAX_SOCKETS_PER_USER
+from rooms.sockets.fanout import publish
 from tests.conftest import MakeUser, say
 
 pytestmark = pytest.mark.django_db(transaction=True)  # broadcasts wait for a real commit
@@ -135,7 +136,7 @@ async def test_the_sender_sees_their_message_even_when_its_broadcast_is_lost(
     design: Room, ana: User, connect: Connect
 ) -> None:
     socket = await connect(ana, design)
-    with mock.patch("rooms.posting.broadcast_message"):  # as if Redis were down
+    with mock.patch("rooms.messages.posting.broadcast_message"):  # as if Redis were down
         await socket.send_to(text_data=compose("saved regardless"))
         composer = await socket.receive_from(timeout=2)
         message = await socket.receive_from(timeout=2)
@@ -359,7 +360,7 @@ async def test_a_lost_broadcast_is_read_from_the_database_before_the_next_one(
     design: Room, ana: User, ben: User, connect: Connect
 ) -> None:
     socket = await connect(ben, design, after=0)
-    with mock.patch("rooms.posting.broadcast_message"):  # this one never reaches the channel layer
+    with mock.patch("rooms.messages.posting.broadcast_message"):  # this one never reaches the channel layer
         await database_sync_to_async(say)(design, ana, "lost on the way")
     await database_sync_to_async(say)(design, ana, "arrived")
 
@@ -464,7 +465,7 @@ async def test_when_the_database_fails_during_catch_up_the_page_is_told_to_try_a
     design: Room, ana: User, ben: User, connect: Connect
 ) -> None:
     await database_sync_to_async(say)(design, ana, "missed")
-    with mock.patch("rooms.catch_up.render_missed", side_effect=OperationalError("database is down")):
+    with mock.patch("rooms.messages.catch_up.render_missed", side_effect=OperationalError("database is down")):
         socket = await connect(ben, design, after=0)
         assert await socket.receive_output(timeout=2) == {
             "type": "websocket.close",

@@ -1,4 +1,4 @@
-"""The sockets' trips to the database thread (rooms/database_trips.py)."""
+"""The sockets' trips to the database thread (rooms/sockets/database_trips.py)."""
 
 import asyncio
 import threading
@@ -9,9 +9,9 @@ from unittest import mock
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from rooms import database_trips
-from rooms.database_trips import in_database_thread
-from rooms.fanout import process_fanout, publish
+from rooms.sockets import database_trips
+from rooms.sockets.database_trips import in_database_thread
+from rooms.sockets.fanout import process_fanout, publish
 
 # A failed call makes the thread check its database connection, as database_sync_to_async does.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -27,7 +27,7 @@ def trips() -> Iterator[list[int]]:
         sizes.append(len(calls))
         return run_each(calls)
 
-    with mock.patch("rooms.database_trips.run_each", counted):
+    with mock.patch("rooms.sockets.database_trips.run_each", counted):
         yield sizes
 
 

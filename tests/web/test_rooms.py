@@ -6,10 +6,10 @@ import pytest
 from django.test import Client
 from pytest_django import DjangoAssertNumQueries
 
-from rooms.history import PAGE_SIZE
+from rooms.messages.history import PAGE_SIZE
+from rooms.messages.posting import post_message
 from rooms.models import Message, Room, User
-from rooms.posting import post_message
-from rooms.views import LOBBY_ROOMS
+from rooms.web.rooms import LOBBY_ROOMS
 from tests.conftest import PASSWORD, MakeUser, say, signed_in
 
 

@@ -1,0 +1,15 @@
+"""The chat's models, a module per aggregate; imported from here (`rooms.models`) everywhere else."""
+
+from rooms.models.messages import MESSAGE_MAX_LENGTH, Message
+from rooms.models.people import DISPLAY_NAME_MAX_LENGTH, User
+from rooms.models.rooms import ROOM_NAME_MAX_LENGTH, Membership, Room
+
+__all__ = [
+    "DISPLAY_NAME_MAX_LENGTH",
+    "MESSAGE_MAX_LENGTH",
+    "ROOM_NAME_MAX_LENGTH",
+    "Membership",
+    "Message",
+    "Room",
+    "User",
+]

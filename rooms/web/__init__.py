@@ -1,0 +1,1 @@
+"""Thin HTTP views (rooms, accounts, health): each reads the request, calls the domain, renders or redirects."""
