@@ -94,7 +94,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     # Opening a SQLite connection costs about 2 ms of CPU (Django registers its
     # SQL functions on each), more than saving a message. The sockets' database
-    # work runs on one thread, so one kept connection serves them all.
+    # work runs on a thread of its own, so one kept connection serves them all.
     DATABASES["default"]["CONN_MAX_AGE"] = 600
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -110,6 +110,12 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Like SQLite's timeout above: a write that waits over 5 s for a lock fails,
     # and the sender is told, instead of the socket hanging on it.
     DATABASES["default"]["OPTIONS"].setdefault("options", "-c lock_timeout=5s")
+
+# Threads for the sockets' database work (rooms/sockets/database_trips.py); pages have Django's.
+# On PostgreSQL, while one waits on a room's lock, the others serve the other rooms. SQLite has
+# one writer: writers on more threads would only queue for its lock (sleeping in its busy
+# handler), so there the sockets keep to one.
+DATABASE_THREADS = env.int("DATABASE_THREADS", default=1 if DATABASES["default"]["ENGINE"].endswith("sqlite3") else 4)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "rooms.User"

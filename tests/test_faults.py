@@ -146,6 +146,42 @@ def hold_write_lock(database_url: str) -> Iterator[None]:
             postgres.rollback()
 
 
+@contextmanager
+def hold_room_lock(database_url: str, slug: str) -> Iterator[None]:
+    """Another client holding one room's lock (PostgreSQL's row lock; SQLite has only the whole database's)."""
+    if database_url.startswith("sqlite"):
+        with hold_write_lock(database_url):
+            yield
+        return
+    with psycopg.connect(database_url.replace("postgres://", "postgresql://", 1)) as postgres:
+        postgres.execute("SELECT * FROM rooms_room WHERE slug = %s FOR UPDATE", [slug])
+        yield
+        postgres.rollback()
+
+
+def test_a_write_waiting_on_one_room_s_lock_holds_up_nothing_else_it_need_not(tmp_path: Path) -> None:
+    """PostgreSQL: the other rooms' sockets and every page go on. SQLite (one writer): pages go on."""
+    with (
+        live_database(tmp_path) as database_url,
+        uvicorn_server(database_url=database_url, log_path=tmp_path / "s.log") as server,
+    ):
+        ana, ben = Visitor(server), Visitor(server)
+        for visitor in (ana, ben):
+            visitor.sign_up()
+        stuck_room, other_room = ana.enter_room("Stuck"), ben.enter_room("Going on")
+        with ana.open_socket(stuck_room) as ana_socket, ben.open_socket(other_room) as ben_socket:
+            with hold_room_lock(database_url, stuck_room.strip("/").rsplit("/", 1)[-1]):
+                ana_socket.send(json.dumps({"body": "waiting for the lock"}))
+                time.sleep(0.3)  # Ana's write is waiting on the lock now
+                started = time.monotonic()
+                assert "Going on" in ben.get(other_room), "a page is served"
+                if database_url.startswith("postgres"):
+                    ben_socket.send(json.dumps({"body": "elsewhere, at once"}))
+                    frames_until(ben_socket, "elsewhere, at once", timeout=3)
+                assert time.monotonic() - started < 3, "nothing waited for the other room's lock"
+            frames_until(ana_socket, "waiting for the lock", timeout=10)  # and once the lock is gone, it is sent
+
+
 def test_clients_vanishing_mid_broadcast_do_not_stop_it_for_the_others(tmp_path: Path) -> None:
     with (
         live_database(tmp_path) as database_url,

@@ -152,7 +152,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return
         fields = read_compose_frame(text_data)
         try:
-            reply = await in_database_thread(post_and_reply, self.room, self.user, fields, language=self.language)
+            reply = await in_database_thread(
+                post_and_reply, self.room, self.user, fields, language=self.language, lane=self.room.pk
+            )
         except PermissionDenied:  # left or removed in another tab, and the cut-off has not arrived yet
             await self.close(code=close_codes.NOT_A_MEMBER)
             return
@@ -230,7 +232,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
         """
         try:
             missed = await in_database_thread(
-                catch_up.render_missed, self.room, after=self.last_seq, until=until, quiet=quiet, language=self.language
+                catch_up.render_missed,
+                self.room,
+                after=self.last_seq,
+                until=until,
+                quiet=quiet,
+                language=self.language,
+                lane=self.room.pk,
             )
         except DatabaseError as error:
             # Sending on would leave a hole: let the page reconnect and catch up later.

@@ -13,14 +13,27 @@ What those calls publish (rooms/sockets/fanout.py: a new message's broadcast, af
 its commit) is held until the trip is back and then sent from the event loop,
 before any caller resumes: no wake-up of its own, and with Redis no blocking
 call from the thread.
+
+The work goes to a few threads of its own (settings.DATABASE_THREADS; pages
+are served on threads of Django's): a write waiting on a lock (up to the 5 s
+timeout) holds up its own thread only. A room's calls keep to one thread
+while any of them waits, so they run in the order they were made; a room with
+nothing waiting goes to the least busy thread, so one stuck room does not
+hold up the others. On PostgreSQL that is four threads by default. SQLite has
+one writer and keeps to one thread: there a write waiting on the database's
+lock holds up the process's other socket work with it (other writes would
+wait for the same lock anyway), while pages are still served.
 """
 
 import asyncio
-from collections.abc import Callable
-from functools import partial
+from collections import Counter
+from collections.abc import Callable, Hashable
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache, partial
 from typing import Any
 
 from channels.db import database_sync_to_async
+from django.conf import settings
 from django.db import close_old_connections
 
 from rooms.sockets.fanout import holding_publications
@@ -29,12 +42,18 @@ type Outcome = tuple[bool, Any]  # (True, result) or (False, the exception raise
 
 
 class DatabaseTrips:
-    """One event loop's calls to the database thread."""
+    """One event loop's calls to one database thread."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, thread: ThreadPoolExecutor) -> None:
         self.loop = loop
+        self.thread = thread
         self.waiting: list[tuple[Callable[[], Any], asyncio.Future[Any]]] = []
         self.trip: asyncio.Task[None] | None = None
+
+    @property
+    def load(self) -> int:
+        """Calls on their way or waiting to go: 0 for an idle thread."""
+        return len(self.waiting) + (self.trip is not None)
 
     async def call[T](self, func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         future: asyncio.Future[T] = self.loop.create_future()
@@ -53,7 +72,9 @@ class DatabaseTrips:
             while self.waiting:
                 calls, self.waiting = self.waiting, []
                 async with holding_publications():
-                    outcomes = await database_sync_to_async(run_each)([call for call, _ in calls])
+                    outcomes = await database_sync_to_async(run_each, thread_sensitive=False, executor=self.thread)(
+                        [call for call, _ in calls]
+                    )
                 for (_, future), (ok, value) in zip(calls, outcomes, strict=True):
                     if future.done():
                         continue  # its caller has gone (the socket closed meanwhile)
@@ -91,13 +112,46 @@ def run_each(calls: list[Callable[[], Any]]) -> list[Outcome]:
     return outcomes
 
 
-_trips: DatabaseTrips | None = None
+class DatabaseLanes:
+    """One event loop's database threads; a room's calls keep to one while any of them waits."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, threads: list[ThreadPoolExecutor]) -> None:
+        self.loop = loop
+        self.lanes = [DatabaseTrips(loop, thread) for thread in threads]
+        self.lane_of: dict[Hashable, DatabaseTrips] = {}
+        self.calls_of: Counter[Hashable] = Counter()
+
+    async def call[T](self, lane: Hashable | None, func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        if lane is None:  # no order to keep: the least busy thread
+            return await min(self.lanes, key=lambda trips: trips.load).call(func, *args, **kwargs)
+        trips = self.lane_of.get(lane)
+        if trips is None:
+            trips = self.lane_of[lane] = min(self.lanes, key=lambda trips: trips.load)
+        self.calls_of[lane] += 1
+        try:
+            return await trips.call(func, *args, **kwargs)
+        finally:
+            self.calls_of[lane] -= 1
+            if not self.calls_of[lane]:
+                del self.calls_of[lane], self.lane_of[lane]
 
 
-async def in_database_thread[T](func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-    """`await database_sync_to_async(func)(*args, **kwargs)`, sharing the trip with every call waiting."""
-    global _trips
+@cache
+def database_threads(count: int) -> list[ThreadPoolExecutor]:
+    """The threads themselves, for the process's life (each keeps its own database connection)."""
+    return [ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"database-{n}") for n in range(count)]
+
+
+_lanes: DatabaseLanes | None = None
+
+
+async def in_database_thread[T](func: Callable[..., T], /, *args: Any, lane: Hashable = None, **kwargs: Any) -> T:
+    """`await database_sync_to_async(func)(*args, **kwargs)`, sharing a trip with the calls waiting for it.
+
+    Calls with the same `lane` (a room's key) run in the order they were made.
+    """
+    global _lanes
     loop = asyncio.get_running_loop()
-    if _trips is None or _trips.loop is not loop:  # tests run a loop each
-        _trips = DatabaseTrips(loop)
-    return await _trips.call(func, *args, **kwargs)
+    if _lanes is None or _lanes.loop is not loop:  # tests run a loop each
+        _lanes = DatabaseLanes(loop, database_threads(settings.DATABASE_THREADS))
+    return await _lanes.call(lane, func, *args, **kwargs)

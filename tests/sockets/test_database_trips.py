@@ -44,11 +44,12 @@ async def test_calls_made_while_the_thread_is_busy_share_one_trip_and_each_gets_
     def refused() -> str:
         raise PermissionDenied
 
-    first = asyncio.create_task(in_database_thread(slow))
+    # One room's calls (one lane) keep to one thread, whatever the number of threads.
+    first = asyncio.create_task(in_database_thread(slow, lane="room"))
     await asyncio.to_thread(busy.wait, 5)
-    waiting = [asyncio.create_task(in_database_thread(str, n)) for n in range(5)]
-    waiting.append(asyncio.create_task(in_database_thread(refused)))
-    waiting.append(asyncio.create_task(in_database_thread(str.upper, "after")))
+    waiting = [asyncio.create_task(in_database_thread(str, n, lane="room")) for n in range(5)]
+    waiting.append(asyncio.create_task(in_database_thread(refused, lane="room")))
+    waiting.append(asyncio.create_task(in_database_thread(str.upper, "after", lane="room")))
     await asyncio.sleep(0)  # all of them asked while the thread is still busy
     free.set()
 
@@ -77,3 +78,30 @@ async def test_what_a_call_publishes_is_handed_out_before_its_caller_goes_on(tri
 
     assert seen_in_thread == [], "held while the call runs..."
     assert handed_out == ["saved"], "...and out by the time its caller resumes"
+
+
+async def test_a_room_stuck_on_its_thread_holds_up_its_own_calls_only(settings: Any) -> None:
+    settings.DATABASE_THREADS = 3
+    stuck, free = threading.Event(), threading.Event()
+    done: list[str] = []
+
+    def wait_on_a_lock() -> str:
+        stuck.set()
+        free.wait(5)
+        done.append("A first")
+        return "A first"
+
+    def quick(name: str) -> str:
+        done.append(name)
+        return name
+
+    first = asyncio.create_task(in_database_thread(wait_on_a_lock, lane="room A"))
+    await asyncio.to_thread(stuck.wait, 5)
+    behind = asyncio.create_task(in_database_thread(quick, "A second", lane="room A"))
+
+    assert await asyncio.wait_for(in_database_thread(quick, "B", lane="room B"), 2) == "B", "another room goes on"
+    assert await asyncio.wait_for(in_database_thread(quick, "anyone"), 2) == "anyone", "so does work of no room"
+    assert not behind.done(), "room A's next call waits for its first: a room's calls keep their order"
+    free.set()
+    assert [await first, await behind] == ["A first", "A second"]
+    assert done == ["B", "anyone", "A first", "A second"]
