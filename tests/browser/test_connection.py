@@ -184,6 +184,7 @@ def test_after_a_final_close_the_page_says_why_stops_offering_to_send_and_does_n
     expect(ada.page.get_by_role("button", name="Send", exact=True)).to_be_disabled()
     ada.page.wait_for_timeout(2_000)  # past hx-ws's first retries
     assert connection.attempts == 1
+    ada.check_accessibility_in_light_and_dark()
 
 
 def test_leaving_in_one_tab_tells_the_other_tab_and_it_stops_offering_to_send(people: People) -> None:
