@@ -11,10 +11,20 @@
   // (every message, only mentions of them, nothing); three or more at once
   // become "N new messages in room". Catch-up (data-quiet) and one's own
   // messages are not announced; a send is confirmed by "Sent." in the status.
+  //
+  // What arrives close together is said together: once 600 ms pass without
+  // another message, or 2 s after the first one waiting, whichever comes first,
+  // so that steady traffic is still heard every 2 s. A run of one person's
+  // messages names them once; a line break is a pause (a full stop where the
+  // line has no punctuation of its own); a long message is cut, saying how
+  // much more there is to read in the log.
   const BURST = 3;
   const SETTLE_MS = 600;
-  let heard = [];
+  const MAX_WAIT_MS = 2000;
+  const LONGEST = 300; // characters read of one message
+  let heard = []; // [author, text] of each message waiting to be said
   let settleTimer = null;
+  let deadlineTimer = null;
 
   function mentions(text, username) {
     const escaped = username.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -40,23 +50,63 @@
       .flatMap((list) => Array.from(list.querySelectorAll("li.message")));
   }
 
+  // A message's lines as a browser shows them: its text, broken where the markup has <br>.
+  function linesOf(body) {
+    const lines = [""];
+    for (const node of body.childNodes) {
+      if (node.nodeName === "BR") lines.push("");
+      else lines[lines.length - 1] += node.textContent;
+    }
+    return lines.map((line) => line.replace(/\s+/g, " ").trim()).filter(Boolean);
+  }
+
+  function spoken(body, moreText) {
+    let text = "";
+    for (const line of linesOf(body)) {
+      if (text && !/[.!?…:;,。！？]$/u.test(text)) text += ".";
+      text += text ? ` ${line}` : line;
+    }
+    if (text.length <= LONGEST) return text;
+    const cut = text.slice(0, LONGEST).replace(/\s+\S*$/u, "");
+    return `${cut} ${moreText.replace("{count}", text.length - cut.length)}`;
+  }
+
+  // "Ana: one … two … Ben: three": each author named once for a run of their messages.
+  function sentence(messages) {
+    const parts = [];
+    messages.forEach(([author, text], index) => {
+      parts.push(index > 0 && messages[index - 1][0] === author ? text : `${author}: ${text}`);
+    });
+    return parts.join(" … ");
+  }
+
+  function sayWhatWasHeard() {
+    clearTimeout(settleTimer);
+    clearTimeout(deadlineTimer);
+    settleTimer = deadlineTimer = null;
+    const announcer = document.getElementById("announcer");
+    if (!announcer || !heard.length) return;
+    const text =
+      heard.length >= BURST ? announcer.dataset.textBurst.replace("{count}", heard.length) : sentence(heard);
+    heard = [];
+    announce(text);
+  }
+
   document.addEventListener("htmx:before:swap", (event) => {
     const announcer = document.getElementById("announcer");
     if (!announcer) return;
-    const { announce: mode, viewerId, viewerName } = announcer.dataset;
+    const { announce: mode, viewerId, viewerName, textMore } = announcer.dataset;
     if (mode === "none") return;
+    const before = heard.length;
     for (const item of arrivingMessages(event.detail.tasks)) {
       if (item.dataset.authorId === viewerId || document.getElementById(item.id)) continue;
-      const body = item.querySelector(".body").textContent.trim();
-      if (mode === "mentions" && !mentions(body, viewerName)) continue;
-      heard.push(`${item.querySelector(".author").textContent.trim()}: ${body}`);
+      const body = item.querySelector(".body");
+      if (mode === "mentions" && !mentions(body.textContent, viewerName)) continue;
+      heard.push([item.querySelector(".author").textContent.trim(), spoken(body, textMore)]);
     }
-    if (!heard.length) return;
+    if (heard.length === before) return;
     clearTimeout(settleTimer);
-    settleTimer = setTimeout(() => {
-      const text = heard.length >= BURST ? announcer.dataset.textBurst.replace("{count}", heard.length) : heard.join(" … ");
-      heard = [];
-      announce(text);
-    }, SETTLE_MS);
+    settleTimer = setTimeout(sayWhatWasHeard, SETTLE_MS);
+    deadlineTimer ??= setTimeout(sayWhatWasHeard, MAX_WAIT_MS);
   });
 }

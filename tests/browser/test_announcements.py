@@ -87,3 +87,62 @@ def test_a_reader_may_hear_only_mentions_of_them_or_nothing(people: People) -> N
     cyd.page.wait_for_timeout(1_000)
     assert "lunch" not in announcer(ada)
     assert announcer(cyd) == ""
+
+
+def test_steady_traffic_is_heard_within_two_seconds_not_after_it_stops(people: People) -> None:
+    ada, bob, cyd = people.signed_up("Ada"), people.signed_up("Bob"), people.signed_up("Cyd")
+    room = unique("Steady")
+    for person in (ada, bob, cyd):
+        person.enter_room(room)
+    # When the first message arrived and when the announcer first spoke, by the page's own clock.
+    ada.page.evaluate(
+        """() => {
+          const seen = (window.__heard = {});
+          new MutationObserver(() => { seen.arrived ??= performance.now(); })
+            .observe(document.getElementById("message-list"), {childList: true});
+          new MutationObserver(() => {
+            if (document.getElementById("announcer").textContent) seen.spoke ??= performance.now();
+          }).observe(document.getElementById("announcer"), {childList: true, characterData: true, subtree: true});
+        }"""
+    )
+
+    for n in range(13):  # one every 400 ms for 5 s, from two people (each within the rate limit)
+        (bob if n % 2 else cyd).send_message(f"steady {n}")
+        ada.page.wait_for_timeout(400)
+
+    heard = ada.page.evaluate("window.__heard")
+    assert "spoke" in heard, "nothing was announced"
+    assert heard["spoke"] - heard["arrived"] < 2_500
+
+
+def test_a_run_of_one_person_s_messages_names_them_once_and_lines_are_pauses(people: People) -> None:
+    ada, bob = people.signed_up("Ada"), people.signed_up("Bob", display_name="Bob")
+    room = unique("Lines")
+    ada.enter_room(room)
+    bob.enter_room(room)
+    connection = ada.use_slow_connection()
+    ada.page.reload()
+    ada.expect_live()
+
+    connection.hold()
+    bob.composer.fill("first line")
+    bob.composer.press("Shift+Enter")
+    bob.composer.press_sequentially("second line")
+    bob.composer.press("Enter")
+    bob.send_message("and another!")
+    connection.release()  # both arrive together
+
+    expect(ada.page.locator("#announcer")).to_have_text("Bob: first line. second line … and another!")
+
+
+def test_a_long_message_is_cut_in_the_announcement_saying_how_much_is_left(people: People) -> None:
+    ada, bob = people.signed_up("Ada"), people.signed_up("Bob", display_name="Bob")
+    room = unique("Long")
+    ada.enter_room(room)
+    bob.enter_room(room)
+    long_text = " ".join(f"word{n:03}" for n in range(100))  # 799 characters
+
+    bob.send_message(long_text)
+
+    read_out = " ".join(f"word{n:03}" for n in range(37))  # the whole words within the first 300 characters
+    expect(ada.page.locator("#announcer")).to_have_text(f"Bob: {read_out} …and {799 - len(read_out)} more characters")
