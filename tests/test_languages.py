@@ -1,5 +1,14 @@
 """English and Korean, chosen without JavaScript; every string a user sees is translated."""
 
+import gettext
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
 from django.test import Client
 
 from rooms.models import Room, User
@@ -43,3 +52,40 @@ def test_english_stays_the_default(design: Room, ana: User) -> None:
     page = signed_in(ana).get("/").content.decode()
     assert '<html lang="en">' in page
     assert "What chat room would you like to enter?" in page
+
+
+# English strings that may share a Korean translation: the same words, or the same meaning.
+SAME_IN_KOREAN = [{"Create account", "Create an account"}, {"Display name", "display name"}]
+KOREAN = Path(__file__).resolve().parent.parent / "locale" / "ko" / "LC_MESSAGES"
+
+
+def test_every_string_has_a_korean_translation_that_is_neither_fuzzy_nor_missing(tmp_path: Path) -> None:
+    # The strings as the code has them now: makemessages on a copy, so that one added without a
+    # translation shows as untranslated (and one whose English changed, as fuzzy).
+    root = KOREAN.parents[2]
+    for part in ("config", "rooms", "templates", "static", "locale"):
+        shutil.copytree(root / part, tmp_path / part, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
+    shutil.copy(root / "manage.py", tmp_path)
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "--locale", "ko", "--no-obsolete", "-v0"],
+        cwd=tmp_path,
+        check=True,
+    )
+    statistics = subprocess.run(
+        ["/usr/bin/msgfmt", "--statistics", "-o", os.devnull, tmp_path / "locale/ko/LC_MESSAGES/django.po"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stderr
+    assert re.fullmatch(r"\d+ translated messages\.\n", statistics), statistics
+
+
+def test_no_two_different_english_strings_share_a_korean_translation_unless_meant_to() -> None:
+    with (KOREAN / "django.mo").open("rb") as compiled:
+        catalog: dict[object, str] = gettext.GNUTranslations(compiled)._catalog  # type: ignore[attr-defined]
+    english_of: defaultdict[str, set[str]] = defaultdict(set)
+    for english, korean in catalog.items():
+        if isinstance(english, str) and english:  # plural forms are (msgid, n) tuples; "" is the header
+            english_of[korean].add(english)
+    shared = [strings for strings in english_of.values() if len(strings) > 1 and strings not in SAME_IN_KOREAN]
+    assert not shared, f"one Korean text for different English ones: {shared}"
