@@ -6,8 +6,10 @@ leaving it.
 """
 
 from django.db import transaction
+from django.db.models import Case, Q, When
 from django.shortcuts import get_object_or_404
 
+from rooms.lookalikes import skeleton
 from rooms.models import Membership, Room, User
 from rooms.people.cutoff import cut_off_from_room
 
@@ -31,11 +33,21 @@ def is_member(user: User, room: Room) -> bool:
 
 
 def enter_room(*, user: User, name: str, slug: str) -> Room:
-    """Find the room this name leads to, creating it with this name if it is new, and join it."""
+    """Find the room this name leads to (its address, or a room whose name looks the same),
+    creating it with this name if it is new, and join it."""
     with transaction.atomic():
-        room, _created = Room.objects.get_or_create(slug=slug, defaults={"name": name})
+        room = find_room_like(slug=slug)
+        if room is None:
+            # Two people creating look-alikes at once: the unique skeleton makes one wait, then find the other's.
+            room, _created = Room.objects.get_or_create(skeleton=skeleton(slug), defaults={"name": name, "slug": slug})
         join_room(user=user, room=room)
     return room
+
+
+def find_room_like(*, slug: str) -> Room | None:
+    """The room at this address, or else the one whose address looks the same (one query)."""
+    rooms = Room.objects.filter(Q(slug=slug) | Q(skeleton=skeleton(slug)))
+    return rooms.order_by(Case(When(slug=slug, then=0), default=1)).first()
 
 
 def join_room(*, user: User, room: Room) -> None:

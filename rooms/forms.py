@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from rooms.lookalikes import skeleton
 from rooms.models import DISPLAY_NAME_MAX_LENGTH, MESSAGE_MAX_LENGTH, ROOM_NAME_MAX_LENGTH, User
 
 
@@ -37,6 +38,58 @@ INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp"
 # ...and the letters and symbols that are drawn as blanks (Hangul fillers,
 # the braille blank, the Mongolian vowel separator), a favourite of fake names.
 BLANK_LOOKALIKES = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
+
+
+# Characters that reorder or hide what follows them, so that a name reads as another:
+# bidirectional embeddings, overrides and isolates, and the direction marks.
+DIRECTION_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+# Format characters a name may need: the joiners that shape Indic and Arabic
+# script and join emoji (ZWNJ, ZWJ).
+ALLOWED_FORMAT_CHARACTERS = frozenset("\u200c\u200d")
+WAVING_BLACK_FLAG = "\U0001f3f4"
+TAG_CHARACTERS = range(0xE0020, 0xE007F)
+CANCEL_TAG = "\U000e007f"
+
+
+def _emoji_tag_positions(value: str) -> set[int]:
+    """Where tag characters spell a flag (🏴 + tags + cancel tag, e.g. Scotland's): those are allowed."""
+    allowed: set[int] = set()
+    for start, char in enumerate(value):
+        if char != WAVING_BLACK_FLAG:
+            continue
+        end = start + 1
+        while end < len(value) and ord(value[end]) in TAG_CHARACTERS:
+            end += 1
+        if end > start + 1 and end < len(value) and value[end] == CANCEL_TAG:
+            allowed.update(range(start + 1, end + 1))
+    return allowed
+
+
+def reject_disguising_characters(value: str) -> None:
+    """Names (of people and rooms) may not carry characters that make them look like other names."""
+    tags = _emoji_tag_positions(value)
+    for position, char in enumerate(value):
+        if char in DIRECTION_CONTROLS:
+            raise ValidationError(
+                _(
+                    "This name contains an invisible character that changes the direction of text"
+                    " (%(code_point)s), which can make it look like another name. Remove it and try again."
+                ),
+                code="direction_control",
+                params={"code_point": f"U+{ord(char):04X}"},
+            )
+        category = unicodedata.category(char)
+        if char == "\x00":
+            continue  # reject_unstorable_characters says why
+        if category == "Cc" or (category == "Cf" and char not in ALLOWED_FORMAT_CHARACTERS and position not in tags):
+            raise ValidationError(
+                _(
+                    "This name contains an invisible control character (%(code_point)s), which can hide"
+                    " or disguise part of it. Remove it and try again."
+                ),
+                code="control_character",
+                params={"code_point": f"U+{ord(char):04X}"},
+            )
 
 
 def has_visible_character(value: str) -> bool:
@@ -101,6 +154,14 @@ class StorableCharField(forms.CharField):
         self.validators += [reject_unstorable_characters, reject_invisible_only]
 
 
+class NameField(StorableCharField):
+    """A name people are known by: also refuses what would disguise it (bidi and control characters)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators.append(reject_disguising_characters)
+
+
 class OptionalUUIDField(forms.UUIDField):
     """An id that cannot be read is no id: the message still goes, only without duplicate protection."""
 
@@ -133,7 +194,7 @@ class MessageForm(ChatFormMixin, forms.Form):
 
 
 class RoomForm(ChatFormMixin, forms.Form):
-    name = StorableCharField(
+    name = NameField(
         label=_("What chat room would you like to enter?"),
         max_length=ROOM_NAME_MAX_LENGTH,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
@@ -173,7 +234,7 @@ class RoomForm(ChatFormMixin, forms.Form):
 
 
 class SignUpForm(ChatFormMixin, UserCreationForm[User]):
-    display_name = StorableCharField(
+    display_name = NameField(
         label=_("Display name"),
         max_length=DISPLAY_NAME_MAX_LENGTH,
         required=False,
@@ -189,10 +250,27 @@ class SignUpForm(ChatFormMixin, UserCreationForm[User]):
         model = User
         fields = ("username", "display_name")
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Django's own check refuses these too, but without saying which character or why.
+        self.fields["username"].validators.insert(0, reject_disguising_characters)
+
+    def clean_username(self) -> str:
+        username: str = self.cleaned_data["username"]
+        if User.objects.filter(username_skeleton=skeleton(username)).exists():
+            # A look-alike is "taken", like the name itself: nothing more about who has it.
+            raise ValidationError(username_taken_message(), code="unique")
+        return username
+
     def clean_display_name(self) -> str:
         # Empty means "use my username" (cleaned just before, being the first field).
         name: str = self.cleaned_data["display_name"] or self.cleaned_data.get("username", "")
         return name
+
+
+def username_taken_message() -> str:
+    """Django's own words for a taken username (translated by Django)."""
+    return str(User._meta.get_field("username").error_messages["unique"])
 
 
 class SignInForm(ChatFormMixin, AuthenticationForm):

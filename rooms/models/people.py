@@ -1,8 +1,12 @@
 """The people who chat: accounts and what each chose for themselves."""
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from rooms.lookalikes import skeleton
 
 DISPLAY_NAME_MAX_LENGTH = 50
 
@@ -20,5 +24,17 @@ class User(AbstractUser):
         _("announce new messages"), max_length=10, choices=Announce.choices, default=Announce.ALL
     )
 
+    # What the username looks like (rooms/lookalikes.py), unique so that no two people
+    # look alike by username even when they sign up at the same moment. Empty (NULL)
+    # only for accounts that looked like an older one before this was checked.
+    username_skeleton = models.TextField(unique=True, null=True, editable=False)  # noqa: DJ001  # NULLs may repeat, "" may not
+
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Derived once, at creation, however the account is made (sign-up, createsuperuser,
+        # tests): usernames do not change here, and an account kept without one stays so.
+        if self._state.adding and self.username_skeleton is None:
+            self.username_skeleton = skeleton(self.username)
+        super().save(*args, **kwargs)

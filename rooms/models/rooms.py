@@ -14,6 +14,10 @@ class Room(models.Model):
     # from it, is the room's address and what makes two names the same room.
     name = models.CharField(_("name"), max_length=ROOM_NAME_MAX_LENGTH)
     slug = models.SlugField(max_length=ROOM_NAME_MAX_LENGTH, unique=True, allow_unicode=True)
+    # What the slug looks like (rooms/lookalikes.py): a name that looks like an existing
+    # room's leads to it, never to a second room that looks the same. Empty (NULL) only
+    # for rooms that looked like an older one before this was checked.
+    skeleton = models.TextField(unique=True, null=True, editable=False)  # noqa: DJ001  # NULLs may repeat, "" may not
     created_at = models.DateTimeField(auto_now_add=True)
     last_activity_at = models.DateTimeField(auto_now_add=True, db_index=True)
     # The sequence number of the room's newest message. Messages are numbered

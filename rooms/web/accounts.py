@@ -3,12 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from rooms.forms import SettingsForm, SignUpForm
+from rooms.forms import SettingsForm, SignUpForm, username_taken_message
+from rooms.models import User
 from rooms.web.rooms import current_user
 
 
@@ -16,11 +18,21 @@ from rooms.web.rooms import current_user
 @require_http_methods(["GET", "POST"])
 def sign_up(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST if request.method == "POST" else None)
-    if form.is_valid():
-        user = form.save()
+    if form.is_valid() and (user := create_account(form)) is not None:
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect("rooms:lobby")
     return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def create_account(form: SignUpForm) -> User | None:
+    """The new account; None, with the form's error, when a look-alike was signed up in the meantime."""
+    try:
+        with transaction.atomic():
+            return form.save()
+    except IntegrityError:
+        # The database's unique skeleton (or username) decided between two sign-ups at once.
+        form.add_error("username", username_taken_message())
+        return None
 
 
 @require_http_methods(["GET", "POST"])
