@@ -19,7 +19,15 @@ from django.core.management import call_command
 # per connection and makes every recipient's copy of a broadcast different.
 SERVER_OPTIONS = {
     "loop": "uvloop",
-    "http": "httptools",
+    # httptools, with a deadline and a size limit for request headers, which uvicorn
+    # has not: a client trickling its headers would hold its connection for ever.
+    "http": "config.http_protocol:BoundedHttpToolsProtocol",
+    "timeout_keep_alive": 5,  # seconds an idle kept-alive connection stays open (uvicorn's default, stated)
+    # On SIGTERM, requests still running get this long; then the process exits. Sockets are
+    # closed with 1012 at once, whatever this says (their pages reconnect to another process).
+    "timeout_graceful_shutdown": 10,
+    # No limit_concurrency: uvicorn counts every open WebSocket against it, so it would cap
+    # a room's listeners, not slow clients. The proxy in front caps connections (README).
     # uvicorn's websockets-sansio protocol (the fastest here), lighter per socket
     # and framing a broadcast once for all its recipients: see the module.
     "ws": "config.websocket_protocol:ChatWebSocketProtocol",
@@ -30,7 +38,7 @@ SERVER_OPTIONS = {
     "lifespan": "off",
 }
 # The same with uvicorn's own protocol: what the benchmark's baselines run on.
-STOCK_SERVER_OPTIONS = {**SERVER_OPTIONS, "ws": "websockets-sansio"}
+STOCK_SERVER_OPTIONS = {**SERVER_OPTIONS, "http": "httptools", "ws": "websockets-sansio"}
 
 
 def collect_static_files() -> None:
