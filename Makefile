@@ -35,11 +35,11 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
 
-test-sqlite: $(VENV)/.installed $(MESSAGES) node_modules/.installed /usr/bin/chromium
+test-sqlite: $(VENV)/.installed $(MESSAGES) node_modules/.installed /usr/bin/chromium /usr/sbin/nginx
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest
 
 # PostgreSQL is required in CI; on a laptop without it this pass says so and stops short.
-test-postgres: $(VENV)/.installed $(MESSAGES) node_modules/.installed /usr/bin/chromium
+test-postgres: $(VENV)/.installed $(MESSAGES) node_modules/.installed /usr/bin/chromium /usr/sbin/nginx
 	@if $(BIN)/python -m tests.services postgres "$(TEST_DATABASE_URL)"; then \
 		echo "--- the suite again, on PostgreSQL ($(TEST_DATABASE_URL))"; \
 		env -u REDIS_URL DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/pytest; \
@@ -72,6 +72,11 @@ locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po /usr/bin/msgfmt $
 /usr/bin/chromium:
 	$(SUDO) apt-get update
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium
+
+# Debian's nginx, for the test that runs docs/nginx.conf in front of the chat (tests/test_slow_clients.py).
+/usr/sbin/nginx:
+	$(SUDO) apt-get update
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y nginx
 
 # Copy the pinned htmx files from node_modules into static/vendor, the version in their names (run after
 # changing package.json; then point templates/base.html at the new names). hx-ws ships inside htmx.org.

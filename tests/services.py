@@ -12,6 +12,7 @@ import pytest
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+NGINX = os.environ.get("NGINX", "/usr/sbin/nginx")
 
 
 def running_in_ci() -> bool:
@@ -45,6 +46,11 @@ def require_redis() -> str:
 def require_chromium() -> str:
     require(os.access(CHROMIUM, os.X_OK), f"Chromium at {CHROMIUM}")
     return CHROMIUM
+
+
+def require_nginx() -> str:
+    require(os.access(NGINX, os.X_OK), f"nginx at {NGINX}")
+    return NGINX
 
 
 def postgres_answers(url: str) -> bool:

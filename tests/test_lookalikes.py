@@ -102,7 +102,9 @@ def test_two_rooms_that_look_alike_cannot_both_be_stored(db: None) -> None:
         Room.objects.create(name="Раураl", slug="раураl", skeleton="paypal")
 
 
-@pytest.mark.parametrize("username", ["\u0430na", "\u0410NA", "\u0391NA"], ids=["cyrillic-a", "cyrillic-capitals", "greek-capitals"])
+@pytest.mark.parametrize(
+    "username", ["\u0430na", "\u0410NA", "\u0391NA"], ids=["cyrillic-a", "cyrillic-capitals", "greek-capitals"]
+)
 def test_a_username_that_looks_like_a_taken_one_is_refused_as_taken(ana: User, username: str) -> None:
     page = sign_up(Client(), username=username)
 
