@@ -12,7 +12,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +23,9 @@ from rooms.models import Membership, Message, Room, User
 from rooms.rate_limit import may_send_message
 
 logger = logging.getLogger(__name__)
+
+# The error code of a refusal by a rate limit: the POST view answers it with 429.
+RATE_LIMITED = "rate_limited"
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,20 @@ def post_message(*, room: Room, author: User, data: Mapping[str, Any]) -> PostRe
 
 def _post_message(*, room: Room, author: User, form: MessageForm) -> PostResult:
     if not may_send_message(author):
+        # A resend of a message already stored (the page's retry after its answer
+        # was lost) is acknowledged whatever the limit says: told "too fast", the
+        # page would put the text back, and sending it again would store it twice.
+        # Looked up only here, so that the normal path costs no query more.
+        if (sent := already_sent(author=author, form=form)) is not None:
+            return PostResult(form=MessageForm(), message=sent)
         logger.info("refused message from user %s in room %s: rate limit", author.pk, room.pk)
-        form.add_error("body", _("You are sending messages too fast. Wait a few seconds, then send this one again."))
+        form.add_error(
+            "body",
+            ValidationError(
+                _("You are sending messages too fast. Wait a few seconds, then send this one again."),
+                code=RATE_LIMITED,
+            ),
+        )
         return PostResult(form=form, message=None)
     if not form.is_valid():
         codes = [error.code for errors in form.errors.as_data().values() for error in errors]
@@ -76,11 +91,18 @@ def _post_message(*, room: Room, author: User, form: MessageForm) -> PostResult:
     except IntegrityError:
         # Sent before (a double click, a replay after reconnecting): already saved and
         # broadcast. The whole transaction, numbering included, was rolled back.
-        sent = Message.objects.filter(author=author, client_id=client_id).first() if client_id else None
+        sent = already_sent(author=author, form=form)
         if sent is None:
             raise
         return PostResult(form=MessageForm(), message=sent)
     return PostResult(form=MessageForm(), message=message)
+
+
+def already_sent(*, author: User, form: MessageForm) -> Message | None:
+    """The message `author` already stored under the form's client id, if there is one."""
+    form.is_valid()  # the client id is read even when the body is refused
+    client_id = form.cleaned_data.get("client_id")
+    return Message.objects.filter(author=author, client_id=client_id).first() if client_id else None
 
 
 def take_next_seq_as_member(author: User, room: Room) -> tuple[int, datetime] | None:

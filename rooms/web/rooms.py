@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rooms import access
 from rooms.forms import MessageForm, RoomForm
 from rooms.messages.history import history_page, parse_seq
-from rooms.messages.posting import post_message
+from rooms.messages.posting import RATE_LIMITED, post_message
 from rooms.models import Room, User
 
 
@@ -67,7 +67,7 @@ def room(request: HttpRequest, slug: str) -> HttpResponse:
             "is_member": access.is_member(user, room),
             "my_rooms": user.rooms.all(),
         },
-        status=400 if form.errors else 200,
+        status=(429 if form.has_error("body", RATE_LIMITED) else 400) if form.errors else 200,
     )
 
 

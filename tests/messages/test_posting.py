@@ -176,6 +176,34 @@ def test_a_flood_is_told_to_slow_down_and_others_are_unaffected(
     assert Message.objects.count() == 4
 
 
+def test_a_resend_of_a_stored_message_is_acknowledged_as_sent_even_over_the_limit(
+    design: Room, ana: User, rate_limited: None
+) -> None:
+    # The page's retry after the answer to its third message was lost, twice over.
+    frames = [{"body": f"{n}", "client_id": str(uuid.uuid4())} for n in range(3)]
+    sent = [post_message(room=design, author=ana, data=frame).message for frame in frames]
+
+    for _ in range(2):
+        again = post_message(room=design, author=ana, data=frames[2])
+        assert again.message == sent[2], "acknowledged as the message it already is"
+        assert not again.form.is_bound, "no error: the composer is cleared as after any send"
+
+    refused = post_message(room=design, author=ana, data={"body": "new", "client_id": str(uuid.uuid4())})
+    assert SLOW_DOWN in str(refused.form.errors["body"]), "a message not stored yet is still refused"
+    assert Message.objects.count() == 3
+
+
+def test_over_the_limit_a_send_costs_one_query_to_look_for_its_stored_copy_and_none_without_an_id(
+    design: Room, ana: User, rate_limited: None, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    for n in range(3):
+        post_message(room=design, author=ana, data={"body": f"{n}"})
+    with django_assert_num_queries(1):
+        post_message(room=design, author=ana, data={"body": "with an id", "client_id": str(uuid.uuid4())})
+    with django_assert_num_queries(0):
+        post_message(room=design, author=ana, data={"body": "without"})
+
+
 def test_the_limit_fails_open_when_its_store_is_down(design: Room, ana: User, settings: Settings) -> None:
     settings.MESSAGE_RATE_LIMIT = "1 per minute"
     settings.RATE_LIMIT_STORAGE_URL = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there

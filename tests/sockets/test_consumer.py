@@ -400,6 +400,33 @@ async def test_a_flood_over_the_socket_gets_a_visible_slow_down_for_that_sender_
     assert await Message.objects.acount() == 3
 
 
+async def test_a_frame_resent_after_its_answer_was_lost_is_acknowledged_even_over_the_limit(
+    design: Room, ana: User, ben: User, connect: Connect, rate_limited: None
+) -> None:
+    frames = [compose(f"message {n}", client_id=str(uuid.uuid4())) for n in range(3)]
+    first = await connect(ana, design)
+    for frame in frames:
+        await first.send_to(text_data=frame)
+        await first.receive_from(timeout=2)
+        await first.receive_from(timeout=2)
+    ben_socket = await connect(ben, design)
+
+    # The answer to the last one was lost: the page reconnects and sends it again, and again.
+    for _ in range(2):
+        retry = await connect(ana, design)
+        await retry.send_to(text_data=frames[2])
+        composer = await retry.receive_from(timeout=2)
+        assert f'data-answers="{json.loads(frames[2])["client_id"]}"' in composer
+        assert "aria-invalid" not in composer, "acknowledged as sent: the page does not put the text back"
+        assert "too fast" not in composer
+        assert await retry.receive_nothing(timeout=0.2), "the page already shows it: nothing more comes"
+
+    await retry.send_to(text_data=compose("a new one", client_id=str(uuid.uuid4())))
+    assert "You are sending messages too fast." in await retry.receive_from(timeout=2)
+    assert await ben_socket.receive_nothing(timeout=0.2), "nothing was broadcast again"
+    assert await Message.objects.acount() == 3
+
+
 async def test_a_frame_over_the_size_limit_closes_the_socket_as_too_large(
     design: Room, ana: User, connect: Connect
 ) -> None:

@@ -1,6 +1,7 @@
 """The pages and the no-JavaScript paths: every action works with a plain form."""
 
 import re
+import uuid
 
 import pytest
 from django.test import Client
@@ -242,6 +243,36 @@ def test_a_refused_post_shows_the_error_next_to_the_composer_and_keeps_the_text(
     assert 'aria-describedby="id_body_helptext id_body_error"' in page
     assert "x" * 4001 + "</textarea>" in page
     assert not Message.objects.exists()
+
+
+def test_a_post_over_the_limit_is_answered_429_with_the_error_next_to_the_composer(
+    design: Room, ana: User, rate_limited: None
+) -> None:
+    client = signed_in(ana)
+    for n in range(3):
+        client.post("/rooms/design/", {"body": f"{n}"})
+
+    response = client.post("/rooms/design/", {"body": "one too many"})
+
+    assert response.status_code == 429
+    assert "You are sending messages too fast." in text_of(response)
+    assert 'aria-describedby="id_body_helptext id_body_error"' in text_of(response)
+    assert "one too many</textarea>" in text_of(response)
+
+
+def test_a_form_resent_after_its_answer_was_lost_is_redirected_as_sent_even_over_the_limit(
+    design: Room, ana: User, rate_limited: None
+) -> None:
+    client = signed_in(ana)
+    forms = [{"body": f"message {n}", "client_id": str(uuid.uuid4())} for n in range(3)]
+    for form in forms:
+        assert client.post("/rooms/design/", form).status_code == 302
+
+    again = client.post("/rooms/design/", forms[2])  # the browser's resend: the redirect never arrived
+
+    assert again.status_code == 302
+    assert again["Location"] == "/rooms/design/"
+    assert Message.objects.count() == 3
 
 
 def test_a_post_without_a_csrf_token_is_refused(design: Room, ana: User) -> None:
