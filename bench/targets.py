@@ -86,6 +86,7 @@ class Target:
                 STATIC_ROOT=str(WORK / "static"),
                 # Each bench sender sends far more than a person; the limit is not what is measured.
                 MESSAGE_RATE_LIMIT="1000000 per second",
+                ROOM_MESSAGE_RATE_LIMIT="1000000 per second",
                 LOG_LEVEL="WARNING",
             )
             command = [sys.executable, "-m", "config.serve", "--host", "127.0.0.1", "--port", str(port)]

@@ -8,6 +8,8 @@ are required as soon as more than one server process runs (DESIGN.md §8).
 from pathlib import Path
 
 import environ
+import limits
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from config.secret_key import load_or_create_secret_key
@@ -144,8 +146,27 @@ if REDIS_LAYER_URLS:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
-# How many messages one person may send (limits' notation), and where the counts live.
-MESSAGE_RATE_LIMIT = env.str("MESSAGE_RATE_LIMIT", default="10 per 10 seconds")
+
+def rate_limit(name: str, default: str) -> str:
+    """A limit in the limits library's notation, checked now: a typo must stop the server, not turn the limit off."""
+    value: str = env.str(name, default=default)
+    try:
+        limits.parse(value)
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a rate limit in the limits library's notation, such as '10 per 10 seconds'"
+        ) from error
+    return value
+
+
+# How fast each door may be used (rooms/rate_limit.py), and where the counts live. The defaults are
+# beyond what a person does: they stop scripts and floods.
+MESSAGE_RATE_LIMIT = rate_limit("MESSAGE_RATE_LIMIT", "10 per 10 seconds")  # per person, across rooms
+ROOM_MESSAGE_RATE_LIMIT = rate_limit("ROOM_MESSAGE_RATE_LIMIT", "100 per 10 seconds")  # per room, whoever sends
+ROOM_CREATION_RATE_LIMIT = rate_limit("ROOM_CREATION_RATE_LIMIT", "10 per hour")  # new rooms per person
+SIGN_UP_RATE_LIMIT = rate_limit("SIGN_UP_RATE_LIMIT", "50 per hour")  # new accounts per client address
+SIGN_IN_RATE_LIMIT = rate_limit("SIGN_IN_RATE_LIMIT", "10 per 15 minutes")  # failed sign-ins per account
+SIGN_IN_ADDRESS_RATE_LIMIT = rate_limit("SIGN_IN_ADDRESS_RATE_LIMIT", "50 per 15 minutes")  # ...per client address
 RATE_LIMIT_STORAGE_URL = REDIS_URL or "memory://"
 
 AUTH_PASSWORD_VALIDATORS = [

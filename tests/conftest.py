@@ -55,15 +55,40 @@ def signed_in(user: User, *, enforce_csrf_checks: bool = False) -> Client:
 def test_settings(settings: Settings) -> None:
     # Real hashing costs ~0.3 s per user; these tests are not about passwords.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Tests send faster than people; the rate limit has tests of its own (rate_limited).
-    settings.MESSAGE_RATE_LIMIT = "1000 per second"
+    # Tests send (and sign up, and fail to sign in) faster than people; each door's limit
+    # has tests of its own (rate_limited, set_limit).
+    for name in DOOR_LIMITS:
+        setattr(settings, name, "1000 per second")
+
+
+DOOR_LIMITS = (
+    "MESSAGE_RATE_LIMIT",
+    "ROOM_MESSAGE_RATE_LIMIT",
+    "ROOM_CREATION_RATE_LIMIT",
+    "SIGN_UP_RATE_LIMIT",
+    "SIGN_IN_RATE_LIMIT",
+    "SIGN_IN_ADDRESS_RATE_LIMIT",
+)
+
+SetLimit = Callable[[str, str], None]
 
 
 @pytest.fixture
-def rate_limited(settings: Settings) -> None:
-    """A tight limit, three messages a minute, with counts from earlier tests forgotten."""
-    settings.MESSAGE_RATE_LIMIT = "3 per minute"
+def set_limit(settings: Settings) -> SetLimit:
+    """Set a door's limit (a setting's name, and the limits library's notation); earlier tests' counts forgotten."""
     limiter(settings.RATE_LIMIT_STORAGE_URL).storage.reset()
+
+    def set_to(name: str, value: str) -> None:
+        assert name in DOOR_LIMITS
+        setattr(settings, name, value)
+
+    return set_to
+
+
+@pytest.fixture
+def rate_limited(set_limit: SetLimit) -> None:
+    """A tight limit, three messages a minute, with counts from earlier tests forgotten."""
+    set_limit("MESSAGE_RATE_LIMIT", "3 per minute")
 
 
 def say(room: Room, author: User, body: str) -> Message:

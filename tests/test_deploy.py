@@ -45,3 +45,9 @@ def test_every_page_carries_the_security_headers() -> None:
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Frame-Options"] == "DENY"
+
+
+def test_a_rate_limit_the_server_cannot_read_stops_it_instead_of_turning_the_limit_off() -> None:
+    result = check_deploy(**PRODUCTION, ROOM_MESSAGE_RATE_LIMIT="a hundred, roughly")
+    assert result.returncode != 0
+    assert "ROOM_MESSAGE_RATE_LIMIT='a hundred, roughly' is not a rate limit" in result.stderr

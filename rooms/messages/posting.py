@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from rooms.forms import MessageForm
 from rooms.messages.broadcast import broadcast_message
 from rooms.models import Membership, Message, Room, User
-from rooms.rate_limit import may_send_message
+from rooms.rate_limit import may_post_in_room, may_send_message
 
 logger = logging.getLogger(__name__)
 
@@ -56,21 +56,16 @@ def post_message(*, room: Room, author: User, data: Mapping[str, Any]) -> PostRe
 
 
 def _post_message(*, room: Room, author: User, form: MessageForm) -> PostResult:
-    if not may_send_message(author):
+    if (refusal := rate_limit_refusal(author=author, room=room)) is not None:
         # A resend of a message already stored (the page's retry after its answer
         # was lost) is acknowledged whatever the limit says: told "too fast", the
         # page would put the text back, and sending it again would store it twice.
         # Looked up only here, so that the normal path costs no query more.
         if (sent := already_sent(author=author, form=form)) is not None:
             return PostResult(form=MessageForm(), message=sent)
-        logger.info("refused message from user %s in room %s: rate limit", author.pk, room.pk)
-        form.add_error(
-            "body",
-            ValidationError(
-                _("You are sending messages too fast. Wait a few seconds, then send this one again."),
-                code=RATE_LIMITED,
-            ),
-        )
+        reason, error = refusal
+        logger.info("refused message from user %s in room %s: %s", author.pk, room.pk, reason)
+        form.add_error("body", error)
         return PostResult(form=form, message=None)
     if not form.is_valid():
         codes = [error.code for errors in form.errors.as_data().values() for error in errors]
@@ -96,6 +91,20 @@ def _post_message(*, room: Room, author: User, form: MessageForm) -> PostResult:
             raise
         return PostResult(form=MessageForm(), message=sent)
     return PostResult(form=MessageForm(), message=message)
+
+
+def rate_limit_refusal(*, author: User, room: Room) -> tuple[str, ValidationError] | None:
+    """Why a message may not go now (for the log, and for the sender), or None.
+
+    The author's own limit first: a flood from one person does not use up the room's.
+    """
+    if not may_send_message(author):
+        text = _("You are sending messages too fast. Wait a few seconds, then send this one again.")
+        return "rate limit", ValidationError(text, code=RATE_LIMITED)
+    if not may_post_in_room(room=room):
+        text = _("This room is receiving too many messages right now. Wait a few seconds, then send this one again.")
+        return "the room's rate limit", ValidationError(text, code=RATE_LIMITED)
+    return None
 
 
 def already_sent(*, author: User, form: MessageForm) -> Message | None:

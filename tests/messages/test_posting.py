@@ -11,10 +11,11 @@ from limits.strategies import SlidingWindowCounterRateLimiter
 from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks
 from pytest_django.fixtures import Settings
 
-from rooms.access import leave_room
+from rooms.access import enter_room, join_room, leave_room
 from rooms.messages.posting import post_message
 from rooms.models import Message, Room, User
 from rooms.rate_limit import InProcessStorage
+from tests.conftest import MakeUser, SetLimit, say
 from tests.servers import free_port
 
 
@@ -204,8 +205,33 @@ def test_over_the_limit_a_send_costs_one_query_to_look_for_its_stored_copy_and_n
         post_message(room=design, author=ana, data={"body": "without"})
 
 
+ROOM_BUSY = "This room is receiving too many messages right now. Wait a few seconds, then send this one again."
+
+
+def test_a_flood_into_one_room_from_many_accounts_is_slowed_down_and_other_rooms_are_unaffected(
+    design: Room, ana: User, ben: User, make_user: MakeUser, set_limit: SetLimit, caplog: pytest.LogCaptureFixture
+) -> None:
+    set_limit("ROOM_MESSAGE_RATE_LIMIT", "3 per minute")
+    caplog.set_level("INFO", logger="rooms")
+    carl = make_user("carl")
+    join_room(user=carl, room=design)
+    for author in (ana, ben, carl):
+        say(design, author, "one each")
+
+    refused = post_message(room=design, author=ana, data={"body": "a fourth, from anyone"})
+
+    assert refused.message is None
+    assert ROOM_BUSY in str(refused.form.errors["body"])
+    assert refused.form["body"].value() == "a fourth, from anyone", "the text waits in the composer"
+    assert f"refused message from user {ana.pk} in room {design.pk}: the room's rate limit" in caplog.text
+    assert "a fourth" not in caplog.text
+    elsewhere = enter_room(user=ana, name="Elsewhere", slug="elsewhere")
+    assert post_message(room=elsewhere, author=ana, data={"body": "still heard here"}).message is not None
+    assert design.messages.count() == 3
+
+
 def test_the_limit_fails_open_when_its_store_is_down(design: Room, ana: User, settings: Settings) -> None:
-    settings.MESSAGE_RATE_LIMIT = "1 per minute"
+    settings.MESSAGE_RATE_LIMIT = settings.ROOM_MESSAGE_RATE_LIMIT = "1 per minute"
     settings.RATE_LIMIT_STORAGE_URL = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
 
     for body in ("one", "two"):

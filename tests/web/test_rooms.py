@@ -11,7 +11,7 @@ from rooms.messages.history import PAGE_SIZE
 from rooms.messages.posting import post_message
 from rooms.models import Message, Room, User
 from rooms.web.rooms import LOBBY_ROOMS
-from tests.conftest import PASSWORD, MakeUser, say, signed_in
+from tests.conftest import PASSWORD, MakeUser, SetLimit, say, signed_in
 
 
 def text_of(response: object) -> str:
@@ -258,6 +258,20 @@ def test_a_post_over_the_limit_is_answered_429_with_the_error_next_to_the_compos
     assert "You are sending messages too fast." in text_of(response)
     assert 'aria-describedby="id_body_helptext id_body_error"' in text_of(response)
     assert "one too many</textarea>" in text_of(response)
+
+
+def test_a_post_into_a_flooded_room_is_answered_429_and_says_the_room_is_busy(
+    design: Room, ana: User, ben: User, set_limit: SetLimit
+) -> None:
+    set_limit("ROOM_MESSAGE_RATE_LIMIT", "2 per minute")
+    for person in (ana, ben):
+        signed_in(person).post("/rooms/design/", {"body": "hi"})
+
+    response = signed_in(ana).post("/rooms/design/", {"body": "and again"})
+
+    assert response.status_code == 429
+    assert "This room is receiving too many messages right now." in text_of(response)
+    assert Message.objects.count() == 2
 
 
 def test_a_form_resent_after_its_answer_was_lost_is_redirected_as_sent_even_over_the_limit(
