@@ -5,6 +5,8 @@ needs membership, which a person takes by entering the room and gives up by
 leaving it.
 """
 
+import logging
+
 from django.db import transaction
 from django.db.models import Case, Q, When
 from django.shortcuts import get_object_or_404
@@ -12,6 +14,9 @@ from django.shortcuts import get_object_or_404
 from rooms.lookalikes import skeleton
 from rooms.models import Membership, Room, User
 from rooms.people.cutoff import cut_off_from_room
+from rooms.rate_limit import may_create_room
+
+logger = logging.getLogger(__name__)
 
 
 def get_room(slug: str) -> Room:
@@ -32,12 +37,24 @@ def is_member(user: User, room: Room) -> bool:
     return Membership.objects.filter(room=room, user=user, user__is_active=True).exists()
 
 
+class TooManyNewRooms(Exception):
+    """The person has created rooms faster than ROOM_CREATION_RATE_LIMIT allows (rooms/rate_limit.py)."""
+
+
 def enter_room(*, user: User, name: str, slug: str) -> Room:
     """Find the room this name leads to (its address, or a room whose name looks the same),
-    creating it with this name if it is new, and join it."""
+    creating it with this name if it is new, and join it.
+
+    Creating counts against the person's limit, so that one person cannot
+    fill the lobby; entering a room that exists does not. Raises
+    TooManyNewRooms when the limit refuses, with nothing created or joined.
+    """
     with transaction.atomic():
         room = find_room_like(slug=slug)
         if room is None:
+            if not may_create_room(user=user):
+                logger.info("refused a new room by user %s: rate limit", user.pk)
+                raise TooManyNewRooms
             # Two people creating look-alikes at once: the unique skeleton makes one wait, then find the other's.
             room, _created = Room.objects.get_or_create(skeleton=skeleton(slug), defaults={"name": name, "slug": slug})
         join_room(user=user, room=room)

@@ -22,6 +22,9 @@ from rooms.models import Room, User
 
 logger = logging.getLogger(__name__)
 
+# The code of a form error that a limit caused: pages answer it with 429, not 400.
+RATE_LIMITED = "rate_limited"
+
 
 class InProcessStorage(MemoryStorage):
     """limits' memory storage, without a thread every 10 ms.

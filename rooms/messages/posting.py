@@ -20,12 +20,9 @@ from django.utils.translation import gettext as _
 from rooms.forms import MessageForm
 from rooms.messages.broadcast import broadcast_message
 from rooms.models import Membership, Message, Room, User
-from rooms.rate_limit import may_post_in_room, may_send_message
+from rooms.rate_limit import RATE_LIMITED, may_post_in_room, may_send_message
 
 logger = logging.getLogger(__name__)
-
-# The error code of a refusal by a rate limit: the POST view answers it with 429.
-RATE_LIMITED = "rate_limited"
 
 
 @dataclass(frozen=True)

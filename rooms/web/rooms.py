@@ -3,15 +3,19 @@
 Thin on purpose: the rules live in forms.py, access.py and posting.py.
 """
 
+from django.core.exceptions import ValidationError
+from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rooms import access
 from rooms.forms import MessageForm, RoomForm
 from rooms.messages.history import history_page, parse_seq
-from rooms.messages.posting import RATE_LIMITED, post_message
+from rooms.messages.posting import post_message
 from rooms.models import Room, User
+from rooms.rate_limit import RATE_LIMITED
 
 
 def current_user(request: HttpRequest) -> User:
@@ -27,15 +31,33 @@ LOBBY_ROOMS = 50
 def lobby(request: HttpRequest) -> HttpResponse:
     form = RoomForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
-        room = access.enter_room(user=current_user(request), name=form.cleaned_data["name"], slug=form.slug)
-        return redirect(room)
+        try:
+            room = access.enter_room(user=current_user(request), name=form.cleaned_data["name"], slug=form.slug)
+        except access.TooManyNewRooms:
+            form.add_error("name", ValidationError(TOO_MANY_NEW_ROOMS, code=RATE_LIMITED))
+        else:
+            return redirect(room)
     return render(
         request,
         "rooms/lobby.html",
         # The most recently active rooms; any other is a name away in the form above.
         {"form": form, "rooms": Room.objects.all()[:LOBBY_ROOMS]},
-        status=400 if form.errors else 200,
+        status=refusal_status(form),
     )
+
+
+TOO_MANY_NEW_ROOMS = _(
+    "You have created many rooms in a short time, so this one was not created. Wait a while before creating"
+    " another; you can still enter any room that exists."
+)
+
+
+def refusal_status(form: BaseForm) -> int:
+    """200 for a fresh form; 429 when a rate limit refused it, else 400."""
+    if not form.errors:
+        return 200
+    limited = any(error.code == RATE_LIMITED for errors in form.errors.as_data().values() for error in errors)
+    return 429 if limited else 400
 
 
 @require_http_methods(["GET", "POST"])
@@ -67,7 +89,7 @@ def room(request: HttpRequest, slug: str) -> HttpResponse:
             "is_member": access.is_member(user, room),
             "my_rooms": user.rooms.all(),
         },
-        status=(429 if form.has_error("body", RATE_LIMITED) else 400) if form.errors else 200,
+        status=refusal_status(form),
     )
 
 

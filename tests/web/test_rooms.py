@@ -91,6 +91,30 @@ def test_a_name_that_leads_to_an_existing_room_enters_that_room(design: Room, ma
     assert carl in design.members.all()
 
 
+def test_one_person_creating_rooms_too_fast_is_refused_429_next_to_the_name_and_may_still_enter_existing_ones(
+    design: Room, ana: User, ben: User, set_limit: SetLimit, caplog: pytest.LogCaptureFixture
+) -> None:
+    set_limit("ROOM_CREATION_RATE_LIMIT", "2 per hour")
+    caplog.set_level("INFO", logger="rooms")
+    client = signed_in(ana)
+    for name in ("One", "Two"):
+        assert client.post("/", {"name": name}).status_code == 302
+
+    refused = client.post("/", {"name": "Three"})
+
+    assert refused.status_code == 429
+    page = text_of(refused)
+    assert "You have created many rooms in a short time, so this one was not created." in page
+    assert '<div role="alert"><ul class="errorlist" id="id_name_error">' in page
+    assert 'value="Three"' in page, "the name stays in the box"
+    assert not Room.objects.filter(slug="three").exists()
+    assert f"refused a new room by user {ana.pk}: rate limit" in caplog.text
+    for existing in ("Design", "one"):
+        assert client.post("/", {"name": existing}).status_code == 302, "entering a room that exists is not limited"
+    assert signed_in(ben).post("/", {"name": "Three"}).status_code == 302, "another person may create it"
+    assert Room.objects.filter(slug="three").exists()
+
+
 def test_korean_room_names_keep_their_letters_in_the_address(ana: User) -> None:
     client = signed_in(ana)
     response = client.post("/", {"name": "디자인 회의"})
