@@ -1,27 +1,45 @@
 """Signing up and one's settings; signing in and out are Django's own views (config/urls.py)."""
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from rooms.forms import SettingsForm, SignUpForm, username_taken_message
 from rooms.models import User
-from rooms.web.rooms import current_user
+from rooms.rate_limit import RATE_LIMITED, client_address, may_sign_up
+from rooms.web.rooms import current_user, refusal_status
+
+logger = logging.getLogger(__name__)
 
 
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def sign_up(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST if request.method == "POST" else None)
-    if form.is_valid() and (user := create_account(form)) is not None:
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect("rooms:lobby")
-    return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)
+    if form.is_valid():
+        # Counted only when an account would be made: a mistyped form costs nothing.
+        if may_sign_up(address=client_address(request)):
+            if (user := create_account(form)) is not None:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                return redirect("rooms:lobby")
+        else:
+            logger.info("refused a sign-up from %s: rate limit", client_address(request))
+            form.add_error(None, ValidationError(TOO_MANY_SIGN_UPS, code=RATE_LIMITED))
+    return render(request, "registration/signup.html", {"form": form}, status=refusal_status(form))
+
+
+TOO_MANY_SIGN_UPS = gettext_lazy(
+    "Too many accounts were created from your network in a short time, so this one was not created. Try again later."
+)
 
 
 def create_account(form: SignUpForm) -> User | None:

@@ -4,6 +4,7 @@ import re
 import uuid
 
 import pytest
+from django.http import HttpResponse
 from django.test import Client
 from pytest_django import DjangoAssertNumQueries
 
@@ -55,6 +56,33 @@ def test_sign_up_errors_are_shown_next_to_their_field_and_focus_it(db: None) -> 
     assert 'aria-describedby="id_password2_helptext id_password2_error"' in password2.group()
     assert "autofocus" in password2.group()
     assert '<div role="alert"><ul class="errorlist" id="id_password2_error">' in page
+
+
+def sign_up_from(address: str, username: str, *, password2: str = PASSWORD) -> HttpResponse:
+    fields = {"username": username, "display_name": "", "password1": PASSWORD, "password2": password2}
+    return Client(REMOTE_ADDR=address).post("/accounts/signup/", fields)  # type: ignore[return-value]
+
+
+def test_sign_ups_from_one_address_beyond_the_limit_are_refused_429_and_other_addresses_are_not(
+    db: None, set_limit: SetLimit, caplog: pytest.LogCaptureFixture
+) -> None:
+    set_limit("SIGN_UP_RATE_LIMIT", "2 per hour")
+    caplog.set_level("INFO", logger="rooms")
+    assert sign_up_from("203.0.113.7", "dana", password2="typo").status_code == 400, "a mistyped form is not counted"
+    for username in ("dana", "eli"):
+        assert sign_up_from("203.0.113.7", username).status_code == 302
+
+    refused = sign_up_from("203.0.113.7", "fay")
+
+    assert refused.status_code == 429
+    page = text_of(refused)
+    assert "<title>Error: Create an account" in page
+    assert '<div role="alert"><ul class="errorlist nonfield">' in page
+    assert "Too many accounts were created from your network in a short time, so this one was not created." in page
+    assert not User.objects.filter(username="fay").exists()
+    assert "refused a sign-up from 203.0.113.7: rate limit" in caplog.text
+    assert PASSWORD not in caplog.text
+    assert sign_up_from("198.51.100.2", "fay").status_code == 302, "another address is unaffected"
 
 
 def test_signing_in_and_out(ana: User) -> None:
