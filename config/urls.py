@@ -3,13 +3,12 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from rooms.forms import SignInForm
-from rooms.web.accounts import account_settings, sign_up
+from rooms.web.accounts import SignInView, account_settings, sign_up
 from rooms.web.health import healthz
 
 urlpatterns = [
     path("accounts/signup/", sign_up, name="signup"),
-    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
+    path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/settings/", account_settings, name="settings"),
     path("healthz", healthz, name="healthz"),

@@ -4,6 +4,7 @@ The WebSocket consumer and the plain POST views both validate through these
 forms, so the same text gets the same error whichever way it came.
 """
 
+import logging
 import unicodedata
 import uuid
 from typing import Any
@@ -13,9 +14,13 @@ from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from rooms.lookalikes import skeleton
 from rooms.models import DISPLAY_NAME_MAX_LENGTH, MESSAGE_MAX_LENGTH, ROOM_NAME_MAX_LENGTH, User
+from rooms.rate_limit import RATE_LIMITED, client_address, count_failed_sign_in, minutes, sign_in_wait
+
+logger = logging.getLogger(__name__)
 
 
 def reject_unstorable_characters(value: str) -> None:
@@ -274,7 +279,33 @@ def username_taken_message() -> str:
 
 
 class SignInForm(ChatFormMixin, AuthenticationForm):
-    pass
+    """Django's sign-in, throttled: failed attempts count per account and per client address (rooms/rate_limit.py).
+
+    Over either limit the password is not even checked, and the answer is the
+    same whether or not the account exists.
+    """
+
+    def clean(self) -> dict[str, Any]:
+        username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if not (username and password):
+            return super().clean()  # the missing field has its own error
+        address = client_address(self.request) if self.request else ""
+        if (wait := sign_in_wait(username=username, address=address)) is not None:
+            logger.info("refused a sign-in from %s: too many failed attempts", address)
+            raise ValidationError(TOO_MANY_SIGN_INS, code=RATE_LIMITED, params={"minutes": minutes(wait)})
+        try:
+            return super().clean()
+        except ValidationError as error:
+            if error.code == "invalid_login":
+                count_failed_sign_in(username=username, address=address)
+            raise
+
+
+TOO_MANY_SIGN_INS = ngettext_lazy(
+    "Too many sign-in attempts. Try again in %(minutes)s minute.",
+    "Too many sign-in attempts. Try again in %(minutes)s minutes.",
+    "minutes",
+)
 
 
 class SettingsForm(ChatFormMixin, forms.ModelForm):  # type: ignore[type-arg]

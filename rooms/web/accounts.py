@@ -1,10 +1,12 @@
-"""Signing up and one's settings; signing in and out are Django's own views (config/urls.py)."""
+"""Signing up, signing in (Django's view, throttled through its form) and one's settings; signing out is Django's."""
 
 import logging
 
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
@@ -13,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from rooms.forms import SettingsForm, SignUpForm, username_taken_message
+from rooms.forms import SettingsForm, SignInForm, SignUpForm, username_taken_message
 from rooms.models import User
 from rooms.rate_limit import RATE_LIMITED, client_address, may_sign_up
 from rooms.web.rooms import current_user, refusal_status
@@ -51,6 +53,15 @@ def create_account(form: SignUpForm) -> User | None:
         # The database's unique skeleton (or username) decided between two sign-ups at once.
         form.add_error("username", username_taken_message())
         return None
+
+
+class SignInView(LoginView):
+    authentication_form = SignInForm
+
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_invalid(form)
+        response.status_code = refusal_status(form)
+        return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -7,12 +7,14 @@ import pytest
 from django.http import HttpResponse
 from django.test import Client
 from pytest_django import DjangoAssertNumQueries
+from pytest_django.fixtures import Settings
 
 from rooms.messages.history import PAGE_SIZE
 from rooms.messages.posting import post_message
 from rooms.models import Message, Room, User
 from rooms.web.rooms import LOBBY_ROOMS
-from tests.conftest import PASSWORD, MakeUser, SetLimit, say, signed_in
+from tests.conftest import DOOR_LIMITS, PASSWORD, MakeUser, SetLimit, say, signed_in
+from tests.servers import free_port
 
 
 def text_of(response: object) -> str:
@@ -92,6 +94,99 @@ def test_signing_in_and_out(ana: User) -> None:
     assert client.get("/").status_code == 200
     assert client.post("/accounts/logout/").status_code == 302
     assert client.get("/").status_code == 302
+
+
+def sign_in_from(address: str, username: str, password: str) -> HttpResponse:
+    return Client(REMOTE_ADDR=address).post(  # type: ignore[return-value]
+        "/accounts/login/", {"username": username, "password": password}
+    )
+
+
+def minutes_to_wait(page: str, *, pattern: str = r"Too many sign-in attempts\. Try again in (\d+) minutes?\.") -> int:
+    """The wait the refusal names; within the limit's 15 minutes (its window slides, so often less)."""
+    found = re.search(pattern, page)
+    assert found is not None, "the refusal says for how long"
+    assert 1 <= int(found[1]) <= 15
+    return int(found[1])
+
+
+def test_failed_sign_ins_to_one_account_stop_further_tries_from_anywhere_and_say_for_how_long(
+    ana: User, ben: User, set_limit: SetLimit, caplog: pytest.LogCaptureFixture
+) -> None:
+    set_limit("SIGN_IN_RATE_LIMIT", "3 per 15 minutes")
+    caplog.set_level("INFO", logger="rooms")
+    for n in range(3):
+        wrong = sign_in_from(f"203.0.113.{n}", "ana", "guess")
+        assert wrong.status_code == 400
+        assert "Please enter a correct username and password." in text_of(wrong)
+
+    refused = sign_in_from("198.51.100.9", "ana", PASSWORD)  # even the right password, from a new address
+
+    assert refused.status_code == 429
+    assert '<div role="alert"><ul class="errorlist nonfield">' in text_of(refused)
+    minutes_to_wait(text_of(refused))
+    assert "_auth_user_id" not in refused.client.session, "not signed in"
+    assert "refused a sign-in from 198.51.100.9: too many failed attempts" in caplog.text
+    assert "guess" not in caplog.text
+    assert PASSWORD not in caplog.text
+    assert sign_in_from("198.51.100.9", "ben", PASSWORD).status_code == 302, "another account is unaffected"
+
+
+def test_an_account_that_does_not_exist_is_throttled_with_the_same_answer(ana: User, set_limit: SetLimit) -> None:
+    set_limit("SIGN_IN_RATE_LIMIT", "2 per 15 minutes")
+    answers = []
+    for username in ("ana", "nobody"):
+        for _ in range(2):
+            sign_in_from("203.0.113.1", username, "guess")
+        refused = sign_in_from("203.0.113.1", username, "guess")
+        answers.append((refused.status_code, re.sub(r'value="[^"]*"', "", text_of(refused))))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 429
+    minutes_to_wait(answers[0][1])
+
+
+def test_failed_sign_ins_from_one_address_stop_it_and_other_addresses_are_unaffected(
+    ana: User, ben: User, set_limit: SetLimit
+) -> None:
+    set_limit("SIGN_IN_ADDRESS_RATE_LIMIT", "3 per 15 minutes")
+    for username in ("carl", "dana", "ben"):  # a different account each time: the account's own limit is not met
+        assert sign_in_from("203.0.113.7", username, "guess").status_code == 400
+
+    assert sign_in_from("203.0.113.7", "ana", PASSWORD).status_code == 429
+    assert sign_in_from("198.51.100.2", "ana", PASSWORD).status_code == 302
+
+
+def test_people_who_know_their_password_never_meet_the_sign_in_limit(ana: User, set_limit: SetLimit) -> None:
+    set_limit("SIGN_IN_RATE_LIMIT", "2 per 15 minutes")
+    set_limit("SIGN_IN_ADDRESS_RATE_LIMIT", "2 per 15 minutes")
+    for _ in range(5):
+        assert sign_in_from("203.0.113.7", "ana", PASSWORD).status_code == 302
+
+
+def test_the_sign_in_limit_speaks_korean(ana: User, set_limit: SetLimit) -> None:
+    set_limit("SIGN_IN_RATE_LIMIT", "1 per 15 minutes")
+    sign_in_from("203.0.113.7", "ana", "guess")
+    client = Client(REMOTE_ADDR="203.0.113.7", headers={"accept-language": "ko"})
+    refused = client.post("/accounts/login/", {"username": "ana", "password": "guess"})
+    minutes_to_wait(text_of(refused), pattern=r"로그인 시도가 너무 많습니다\. (\d+)분 뒤에 다시 시도해 주세요\.")
+
+
+def test_every_door_lets_people_through_when_the_limits_store_is_down(
+    design: Room, ana: User, settings: Settings
+) -> None:
+    settings.RATE_LIMIT_STORAGE_URL = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    for name in DOOR_LIMITS:
+        setattr(settings, name, "1 per hour")
+    for _ in range(2):
+        assert sign_in_from("203.0.113.7", "ana", "guess").status_code == 400
+    assert sign_in_from("203.0.113.7", "ana", PASSWORD).status_code == 302
+    for username in ("dana", "eli"):
+        assert sign_up_from("203.0.113.7", username).status_code == 302
+    client = signed_in(ana)
+    for name in ("One", "Two"):
+        assert client.post("/", {"name": name}).status_code == 302
+    for body in ("one", "two"):
+        assert client.post("/rooms/design/", {"body": body}).status_code == 302
 
 
 # The lobby
