@@ -1,6 +1,8 @@
-"""Two server processes sharing the real Redis: what is sent through one reaches clients of the other."""
+"""Two server processes sharing the real Redis: what is sent through one reaches clients of the other, and a limit
+counted through one holds in the other."""
 
 import json
+import urllib.error
 from pathlib import Path
 
 import pytest
@@ -41,3 +43,27 @@ def test_a_message_sent_through_one_process_reaches_a_client_of_another(tmp_path
 
         assert "hello from process A" in ben.get(room), "and it was saved once, for everyone"
         assert ben.get(room).count("hello from process A") == 1
+
+
+def test_a_limit_set_in_the_environment_holds_across_two_processes_sharing_redis(tmp_path: Path) -> None:
+    redis_url = require_redis()
+    two_an_hour = {"SIGN_UP_RATE_LIMIT": "2 per hour"}
+    with (
+        live_database(tmp_path) as database_url,
+        uvicorn_server(
+            database_url=database_url, redis_url=redis_url, log_path=tmp_path / "a.log", environment=two_an_hour
+        ) as server_a,
+        uvicorn_server(
+            database_url=database_url, redis_url=redis_url, log_path=tmp_path / "b.log", environment=two_an_hour
+        ) as server_b,
+    ):
+        Visitor(server_a).sign_up("ana")
+        Visitor(server_b).sign_up("ben")  # each process has counted only one
+
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            Visitor(server_a).sign_up("carl")
+
+        assert refused.value.code == 429
+        assert "Too many accounts were created from your network in a short time" in refused.value.read().decode()
+        refused.value.close()
+    assert "refused a sign-up from 127.0.0.1: rate limit" in (tmp_path / "a.log").read_text()
