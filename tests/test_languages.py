@@ -12,7 +12,7 @@ from pathlib import Path
 from django.test import Client
 
 from rooms.models import Room, User
-from tests.conftest import signed_in
+from tests.conftest import PASSWORD, SetLimit, signed_in
 
 
 def korean(client: Client) -> Client:
@@ -89,3 +89,22 @@ def test_no_two_different_english_strings_share_a_korean_translation_unless_mean
             english_of[korean].add(english)
     shared = [strings for strings in english_of.values() if len(strings) > 1 and strings not in SAME_IN_KOREAN]
     assert not shared, f"one Korean text for different English ones: {shared}"
+
+
+def test_the_limits_refusals_speak_korean(design: Room, ana: User, set_limit: SetLimit) -> None:
+    for name in ("ROOM_CREATION_RATE_LIMIT", "SIGN_UP_RATE_LIMIT", "ROOM_MESSAGE_RATE_LIMIT"):
+        set_limit(name, "1 per hour")
+    client = korean(signed_in(ana))
+    client.post("/", {"name": "First"})
+    client.post("/rooms/design/", {"body": "first"})
+    newcomer = korean(Client())
+    fields = {"username": "dana", "display_name": "", "password1": PASSWORD, "password2": PASSWORD}
+    newcomer.post("/accounts/signup/", fields)
+
+    new_room = client.post("/", {"name": "Second"}).content.decode()
+    busy_room = client.post("/rooms/design/", {"body": "second"}).content.decode()
+    sign_up = korean(Client()).post("/accounts/signup/", {**fields, "username": "eli"}).content.decode()
+
+    assert "짧은 시간에 대화방을 많이 만들어서 이 대화방은 만들지 않았습니다." in new_room
+    assert "지금 이 대화방에 메시지가 너무 많이 들어오고 있습니다." in busy_room
+    assert "짧은 시간에 사용 중인 네트워크에서 계정이 너무 많이 만들어져서" in sign_up

@@ -21,7 +21,7 @@ from rooms.models import Message, Room, User
 from rooms.sockets import close_codes
 from rooms.sockets.consumer import MAX_SOCKETS_PER_USER
 from rooms.sockets.fanout import publish
-from tests.conftest import MakeUser, say
+from tests.conftest import MakeUser, SetLimit, say
 
 pytestmark = pytest.mark.django_db(transaction=True)  # broadcasts wait for a real commit
 
@@ -398,6 +398,29 @@ async def test_a_flood_over_the_socket_gets_a_visible_slow_down_for_that_sender_
     assert "flood 3" not in "".join(ben_saw)
     assert await ben_socket.receive_nothing(timeout=0.2)
     assert await Message.objects.acount() == 3
+
+
+async def test_a_flood_into_one_room_from_many_accounts_gets_a_visible_slow_down(
+    design: Room, ana: User, ben: User, connect: Connect, set_limit: SetLimit
+) -> None:
+    set_limit("ROOM_MESSAGE_RATE_LIMIT", "2 per minute")
+    ana_socket, ben_socket = await connect(ana, design), await connect(ben, design)
+    await ana_socket.send_to(text_data=compose("one"))
+    assert "one" in await frames(ana_socket, 2) + await frames(ben_socket, 1)
+    await ben_socket.send_to(text_data=compose("two"))
+    assert "two" in await frames(ben_socket, 2) + await frames(ana_socket, 1)
+
+    await ana_socket.send_to(text_data=compose("three"))
+
+    reply = await ana_socket.receive_from(timeout=2)
+    assert "This room is receiving too many messages right now." in reply
+    assert 'aria-invalid="true"' in reply
+    assert await ben_socket.receive_nothing(timeout=0.2)
+    assert await Message.objects.acount() == 2
+
+
+async def frames(socket: WebsocketCommunicator, count: int) -> str:
+    return "".join([await socket.receive_from(timeout=2) for _ in range(count)])
 
 
 async def test_a_frame_resent_after_its_answer_was_lost_is_acknowledged_even_over_the_limit(
