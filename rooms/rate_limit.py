@@ -94,6 +94,7 @@ def sign_in_wait(*, username: str, address: str) -> float | None:
 
 
 def count_failed_sign_in(*, username: str, address: str) -> None:
+    """Count a wrong password (or an unknown account: the same) against the account's and the address's limits."""
     for limit, door, key in _sign_in_limits(username=username, address=address):
         _hit(limit, door, key, who=f"a failed sign-in from {address}")
 
@@ -123,11 +124,10 @@ def _hit(limit: str, door: str, key: str, *, who: str) -> bool:
 
 
 def _seconds_until_free(limit: str, door: str, key: str) -> float | None:
+    """None while one more hit would be allowed, else the seconds until it would; one read of the store."""
     item: RateLimitItem = parse(limit)
-    store = limiter(settings.RATE_LIMIT_STORAGE_URL)
-    if store.test(item, door, key):
-        return None
-    return max(0.0, store.get_window_stats(item, door, key).reset_time - time.time())
+    stats = limiter(settings.RATE_LIMIT_STORAGE_URL).get_window_stats(item, door, key)
+    return None if stats.remaining > 0 else max(0.0, stats.reset_time - time.time())
 
 
 def minutes(seconds: float) -> int:

@@ -56,6 +56,8 @@ def create_account(form: SignUpForm) -> User | None:
 
 
 class SignInView(LoginView):
+    """Django's sign-in; a refusal answers 400 like every form here, or 429 when the limit refused it."""
+
     authentication_form = SignInForm
 
     def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
