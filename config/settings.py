@@ -99,6 +99,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # work runs on a thread of its own, so one kept connection serves them all.
     DATABASES["default"]["CONN_MAX_AGE"] = 600
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # The test database is a file too, not memory: the sockets' database thread and a test's own are
+    # two connections, and SQLite shares an in-memory database between connections only with
+    # table locks that fail at once instead of waiting.
+    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", str(VAR_DIR / "test.sqlite3"))
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     from config.database_pool import check_pooled_connection
 
