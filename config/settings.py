@@ -103,6 +103,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # two connections, and SQLite shares an in-memory database between connections only with
     # table locks that fail at once instead of waiting.
     DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", str(VAR_DIR / "test.sqlite3"))
+    VAR_DIR.mkdir(exist_ok=True)  # SQLite makes the file, not its folder
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     from config.database_pool import check_pooled_connection
 
