@@ -13,19 +13,27 @@ for every recipient again. This subclass:
   its flow-control flag without a deque of waiters;
 - frames a text message once for all the sockets it goes to: server frames
   are not masked, so without compression (off, config/serve.py) every
-  recipient's bytes are the same. This is websockets.broadcast()'s trick.
+  recipient's bytes are the same. This is websockets.broadcast()'s trick;
+- stops reading from a socket whose client does not read what it is sent,
+  and drops it if that lasts: uvicorn only stops the application's sends
+  while the write buffer is full, and answers every ping (and close) it
+  reads into that buffer, without bound.
 
 It leans on uvicorn's and websockets' internals, both pinned (requirements/):
 tests/test_websocket_protocol.py holds it to them.
 """
 
 import asyncio
+import logging
 from collections import deque
 from typing import Any
 
+from django.conf import settings
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.frames import Frame, Opcode
 from websockets.protocol import State
+
+logger = logging.getLogger("rooms.sockets")
 
 
 class Inbox:
@@ -104,6 +112,9 @@ def text_frame(text: str) -> bytes:
 
 
 class ChatWebSocketProtocol(WebSocketsSansIOProtocol):
+    # Set only while the client is not reading: nothing is kept per idle socket.
+    stall_timer: asyncio.TimerHandle | None = None
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.queue = Inbox()  # type: ignore[assignment]
@@ -137,3 +148,41 @@ class ChatWebSocketProtocol(WebSocketsSansIOProtocol):
         frame = getattr(parser, "gi_frame", None)
         if frame is not None and "request" in frame.f_locals:
             frame.f_locals["request"] = None
+
+    async def receive(self) -> Any:
+        """uvicorn's receive, which reads on once the application has taken what came; not while writes are stuck."""
+        message = await self.queue.get()
+        if self.read_paused and self.queue.empty():
+            self.read_paused = False
+            if self.stall_timer is None:
+                self.transport.resume_reading()
+        return message
+
+    def pause_writing(self) -> None:
+        """The client is not reading: read nothing more from it (no pong or reply to owe), and drop it if that lasts."""
+        super().pause_writing()
+        self.transport.pause_reading()
+        self.stall_timer = self.loop.call_later(settings.SOCKET_STALL_TIMEOUT, self.drop_stalled)
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        self.cancel_stall_timer()
+        if not self.read_paused:  # else the application has not taken what came yet: receive() reads on
+            self.transport.resume_reading()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.cancel_stall_timer()
+        super().connection_lost(exc)
+
+    def cancel_stall_timer(self) -> None:
+        if self.stall_timer is not None:
+            self.stall_timer.cancel()
+            del self.stall_timer  # back to the class's None
+
+    def drop_stalled(self) -> None:
+        """Abort: a close frame could not get past the unread bytes, and closing waits for them to be sent."""
+        del self.stall_timer
+        client = f"{self.client[0]}:{self.client[1]}" if self.client else "a client"
+        unread = self.transport.get_write_buffer_size()
+        logger.warning("dropped socket of %s: %d bytes unread for %s s", client, unread, settings.SOCKET_STALL_TIMEOUT)
+        self.transport.abort()

@@ -1,5 +1,6 @@
 """config/websocket_protocol.py, held to the uvicorn and websockets it leans on, in a real server in this process."""
 
+import contextlib
 import gc
 import socket
 import threading
@@ -10,11 +11,13 @@ from typing import Any
 
 import pytest
 import uvicorn
+from pytest_django.fixtures import Settings
 from websockets.datastructures import Headers
 from websockets.http11 import Request
 from websockets.sync.client import ClientConnection, connect
 
 from config.serve import SERVER_OPTIONS
+from tests.visitors import is_dropped, unread_socket
 
 pages: list[Any] = []  # the `send` of each open socket
 
@@ -94,3 +97,32 @@ def test_nothing_of_the_handshake_is_kept_once_the_socket_is_open(server: str) -
 
         kept = [thing for thing in gc.get_objects() if the_server_s_copy(thing)]
         assert kept == []
+
+
+def test_a_socket_that_stops_reading_is_dropped_while_others_carry_on(server: str, settings: Settings) -> None:
+    settings.SOCKET_STALL_TIMEOUT = 1.0
+    with open_socket(server) as other, contextlib.closing(unread_socket(server.replace("ws:", "http:"), "/")) as stuck:
+        stuck.sendall(text_frame_from_client("burst 1000"))  # ~10 MB back, more than the kernel buffers hold
+        other.send("still here")
+        assert other.recv(timeout=5) == "still here"
+        stuck.setblocking(False)
+        deadline = time.monotonic() + 5
+        while not is_dropped(stuck) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert is_dropped(stuck)
+
+
+def test_a_page_that_reads_again_before_the_timeout_is_read_again_too(server: str) -> None:
+    with open_socket(server) as page:
+        page.send("burst 300")
+        time.sleep(1)
+        for _ in range(300):
+            page.recv(timeout=10)
+        page.send("answered")
+        assert page.recv(timeout=5) == "answered"
+
+
+def text_frame_from_client(text: str) -> bytes:
+    data = text.encode()
+    assert len(data) < 126
+    return bytes([0x81, 0x80 | len(data)]) + b"\0\0\0\0" + data

@@ -1,7 +1,11 @@
 """A plain HTTP visitor with cookies, for tests that talk to real servers without a browser."""
 
+import base64
 import http.cookiejar
+import os
 import re
+import socket
+import struct
 import time
 import urllib.parse
 import urllib.request
@@ -61,3 +65,52 @@ def frames_until(socket: ClientConnection, text: str, *, timeout: float = 10) ->
     while not frames or text not in frames[-1]:
         frames.append(str(socket.recv(timeout=max(0.0, deadline - time.monotonic()))))
     return "\n".join(frames)
+
+
+def open_unread_socket(visitor: Visitor, room_path: str) -> socket.socket:
+    """The visitor's socket in a room, opened by hand and then never read (see unread_socket)."""
+    cookie = "; ".join(f"{c.name}={c.value}" for c in visitor.cookies)
+    return unread_socket(visitor.base_url, "/ws" + room_path, Origin=visitor.base_url, Cookie=cookie)
+
+
+def unread_socket(base_url: str, path: str, *, receive_buffer: int = 4096, **headers: str) -> socket.socket:
+    """A WebSocket that is never read: a plain TCP socket past the handshake, nothing of the server's read since.
+
+    The small receive buffer makes the server's bytes back up after a few KiB,
+    where a browser's would after megabytes.
+    """
+    host, port = urllib.parse.urlsplit(base_url).netloc.split(":")
+    raw = socket.socket()
+    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+    raw.settimeout(10)
+    raw.connect((host, int(port)))
+    key = base64.b64encode(os.urandom(16)).decode()
+    lines = [f"GET {path} HTTP/1.1", f"Host: {host}:{port}", "Upgrade: websocket", "Connection: Upgrade"]
+    lines += [f"Sec-WebSocket-Key: {key}", "Sec-WebSocket-Version: 13", *(f"{k}: {v}" for k, v in headers.items())]
+    raw.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+    response = b""
+    while b"\r\n\r\n" not in response:
+        response += raw.recv(1)  # byte by byte: nothing past the handshake is read
+    assert response.startswith(b"HTTP/1.1 101"), response
+    return raw
+
+
+def ping_frame(payload: bytes = b"p" * 125) -> bytes:
+    """A client's ping (masked, as a client's frames must be; an all-zero mask leaves the payload as it is)."""
+    return bytes([0x89, 0x80 | len(payload)]) + b"\0\0\0\0" + payload
+
+
+def is_dropped(raw: socket.socket) -> bool:
+    """Whether the server has ended this (non-blocking) TCP connection, found without reading: by sending a ping.
+
+    A reset sent to a client whose receive window is shut is ignored by its
+    kernel (RFC 5961), until the client sends and the server resets again.
+    """
+    try:
+        raw.send(ping_frame(b""))
+    except BlockingIOError:
+        return False  # not taken: the server has stopped reading from it
+    except OSError:
+        return True
+    established = 1
+    return bool(struct.unpack("B", raw.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 1))[0] != established)
