@@ -89,9 +89,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.scope, self.channel_layer, self.base_send = scope, None, send
         del scope  # else this frame holds the handshake's headers for the socket's life (connect trims self.scope)
         with contextlib.suppress(StopConsumer):
-            while True:
-                message = await receive()
-                await getattr(self, get_handler_name(message))(message)
+            try:
+                while True:
+                    message = await receive()
+                    await getattr(self, get_handler_name(message))(message)
+            except OSError:  # uvicorn's ClientDisconnected: a handler's send found the page gone (or dropped)
+                await self.disconnect(1006)  # and uvicorn sends no disconnect event after it
 
     async def connect(self) -> None:
         # Read here, once; nothing wraps `send` to save it later (rooms/sockets/entry.py).
@@ -183,7 +186,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return
         logger.warning("closed socket of user %s: %d events behind", self.user.pk, len(self.backlog))
         self.backlog.clear()
-        self.closer = asyncio.create_task(self.close(code=close_codes.TRY_AGAIN_LATER))
+        self.close_soon(close_codes.TRY_AGAIN_LATER)
 
     async def send_in_order(self, event: dict[str, Any]) -> None:
         try:
@@ -259,7 +262,20 @@ class RoomConsumer(AsyncWebsocketConsumer):
         ):
             logger.info("socket closed: user %s cut off from room %s", self.user.pk, self.room.pk)
             self.backlog = None
-            self.closer = asyncio.create_task(self.close(code=event["code"]))
+            self.close_soon(event["code"])
+
+    def close_soon(self, code: int) -> None:
+        """Close without waiting here: the close frame waits behind what the page has not read yet.
+
+        A page that reads nothing never gets it; the server drops such a socket
+        after SOCKET_STALL_TIMEOUT (config/websocket_protocol.py), and then its
+        disconnect frees its place in open_sockets.
+        """
+        self.closer = asyncio.create_task(self.close_unless_gone(code))
+
+    async def close_unless_gone(self, code: int) -> None:
+        with contextlib.suppress(OSError):  # uvicorn's ClientDisconnected: gone (or dropped) before the close
+            await self.close(code=code)
 
 
 def read_cursor(query_string: bytes, *, default: int) -> int:

@@ -1,5 +1,8 @@
 """The room socket, through the real ASGI stack: origin check, session auth, routing, consumer."""
 
+import asyncio
+import contextlib
+import gc
 import json
 import re
 import uuid
@@ -534,3 +537,52 @@ async def test_the_sender_s_errors_come_in_the_language_of_their_page(
     socket = await connect(ana, design, cookies=cookies, extra_headers=headers)
     await socket.send_to(text_data=compose(""))
     assert "메시지가 비어 있습니다." in await socket.receive_from(timeout=2)
+
+
+class DroppingServer:
+    """A server's side of one socket, as uvicorn's is once it dropped the socket (config/websocket_protocol.py):
+    every send after the accept raises ClientDisconnected (an OSError), and no disconnect event comes."""
+
+    def __init__(self, browser: Client, room: Room) -> None:
+        cookie = f"sessionid={browser.cookies['sessionid'].value}".encode()
+        headers = [(b"host", b"localhost:8000"), (b"origin", b"http://localhost:8000"), (b"cookie", cookie)]
+        self.scope = WebsocketCommunicator(application, room.get_socket_url(), headers=headers).scope
+        self.events: asyncio.Queue[dict[str, object]] = asyncio.Queue()
+        self.accepted = asyncio.Event()
+        self.events.put_nowait({"type": "websocket.connect"})
+
+    async def send(self, message: dict[str, object]) -> None:
+        if self.accepted.is_set():
+            raise OSError("gone")
+        self.accepted.set()
+
+    async def run(self) -> None:
+        with contextlib.suppress(OSError):  # as uvicorn's run_asgi does
+            await asyncio.wait_for(application(self.scope, self.events.get, self.send), timeout=5)
+
+
+async def test_a_socket_found_gone_by_its_own_close_gives_its_place_back(
+    design: Room, ana: User, connect: Connect
+) -> None:
+    browser = await signed_in_browser(ana)
+    server = DroppingServer(browser, design)
+    server.events.put_nowait({"type": "websocket.receive", "bytes": b"\0"})  # closed as unreadable: the send raises
+    await server.run()
+
+    for _ in range(MAX_SOCKETS_PER_USER):
+        await connect(ana, design, browser=browser)
+
+
+async def test_a_cut_off_that_finds_the_socket_gone_is_no_error(
+    design: Room, ana: User, caplog: pytest.LogCaptureFixture
+) -> None:
+    server = DroppingServer(await signed_in_browser(ana), design)
+    running = asyncio.create_task(server.run())
+    await server.accepted.wait()
+    await database_sync_to_async(access.leave_room)(user=ana, room=design)  # closes her socket, whose send raises
+    await asyncio.sleep(0.1)
+    server.events.put_nowait({"type": "websocket.disconnect", "code": 1006})
+    await running
+    del server, running
+    gc.collect()  # a task's unretrieved exception is logged when the task is freed
+    assert "exception was never retrieved" not in caplog.text
