@@ -7,6 +7,7 @@ holding the handshake's scope and headers (see rooms/sockets/entry.py).
 """
 
 import inspect
+import logging
 import os
 from collections.abc import Awaitable
 from typing import Any
@@ -19,9 +20,18 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # Set Django up before importing anything that touches models.
 django_asgi_app = get_asgi_application()
 
+from config.serve import STARTED_BY  # noqa: E402
 from rooms.sockets.entry import SocketEntry  # noqa: E402
 
 socket_entry = SocketEntry("rooms.sockets.routing")
+
+# The frame limit and the cut-off of a client that stops reading are the server's: from in here they cannot be set.
+if not settings.DEBUG and os.environ.get(STARTED_BY) != "true":
+    logging.getLogger("rooms").warning(
+        "not started by python -m config.serve: this server reads frames up to its own limit (uvicorn's is 16 MiB)"
+        " before the chat refuses them, and buffers without bound for a client that stops reading;"
+        " run python -m config.serve in production (README, Serving it)"
+    )
 
 
 async def _done(scope: Any, receive: Any, send: Any) -> None:

@@ -1,9 +1,11 @@
 """Serve the chat in production: `python -m config.serve [--host H] [--port P] [--workers N]`.
 
-Plain `uvicorn config.asgi:application` serves everything too; this adds the
-options the chat is tuned for, kept in one place for the Makefile, the tests
-and the benchmark, and collects static files first, so that they are served
-under content-hashed names with long-lived caching.
+This is the production server. Plain `uvicorn config.asgi:application` serves
+everything too, but without the limits only a server can keep (README,
+Serving it): here are the options the chat is tuned for, kept in one place for
+the Makefile, the tests and the benchmark, and static files are collected
+first, so that they are served under content-hashed names with long-lived
+caching.
 """
 
 import argparse
@@ -40,6 +42,9 @@ SERVER_OPTIONS = {
 # The same with uvicorn's own protocol: what the benchmark's baselines run on.
 STOCK_SERVER_OPTIONS = {**SERVER_OPTIONS, "http": "httptools", "ws": "websockets-sansio"}
 
+# Set for the processes this starts: config/asgi.py warns when it is served by anything else.
+STARTED_BY = "CHAT_STARTED_BY_CONFIG_SERVE"
+
 
 def collect_static_files() -> None:
     """Collect static files under content-hashed names, and serve those (settings.COLLECTED_STATIC)."""
@@ -56,6 +61,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "1")))
     args = parser.parse_args()
     collect_static_files()
+    os.environ[STARTED_BY] = "true"
     uvicorn.run(
         "config.asgi:application",
         host=args.host,

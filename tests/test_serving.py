@@ -13,6 +13,7 @@ import websockets
 from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Origin
 
+from rooms.sockets import close_codes
 from tests.servers import live_database, process_of, uvicorn_server
 from tests.visitors import Visitor, frames_until
 
@@ -105,6 +106,33 @@ def test_plain_uvicorn_serves_pages_static_files_and_sockets_with_nothing_collec
         with visitor.open_socket(visitor.enter_room("Plain")) as socket:
             socket.send(json.dumps({"body": "plain and simple"}))
             frames_until(socket, "plain and simple", timeout=5)
+
+
+NOT_FOR_PRODUCTION = "not started by python -m config.serve"
+
+
+def test_plain_uvicorn_lets_a_big_frame_through_to_the_chat_and_says_at_start_it_is_not_for_production(
+    tmp_path: Path,
+) -> None:
+    with (
+        live_database(tmp_path) as database_url,
+        uvicorn_server(database_url=database_url, log_path=tmp_path / "plain.log", plain=True) as server,
+    ):
+        _, socket = member_socket(server)
+        with socket:
+            socket.send(json.dumps({"body": "x" * (65 * 1024)}))
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                socket.recv(timeout=5)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == close_codes.TOO_LARGE  # read whole by uvicorn, refused by the chat
+    assert NOT_FOR_PRODUCTION in (tmp_path / "plain.log").read_text()
+
+
+def test_the_production_server_does_not_warn_that_it_is_not_one(server: str, tmp_path: Path) -> None:
+    Visitor(server).get("/accounts/login/")
+    log = (tmp_path / "server.log").read_text()
+    assert "Uvicorn running on" in log
+    assert NOT_FOR_PRODUCTION not in log
 
 
 @pytest.fixture
