@@ -94,7 +94,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
                     message = await receive()
                     await getattr(self, get_handler_name(message))(message)
             except OSError:  # uvicorn's ClientDisconnected: a handler's send found the page gone (or dropped)
-                await self.disconnect(1006)  # and uvicorn sends no disconnect event after it
+                await self.disconnect(1006)  # its disconnect event, if any, is never read now
 
     async def connect(self) -> None:
         # Read here, once; nothing wraps `send` to save it later (rooms/sockets/entry.py).

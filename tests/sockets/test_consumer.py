@@ -541,7 +541,8 @@ async def test_the_sender_s_errors_come_in_the_language_of_their_page(
 
 class DroppingServer:
     """A server's side of one socket, as uvicorn's is once it dropped the socket (config/websocket_protocol.py):
-    every send after the accept raises ClientDisconnected (an OSError), and no disconnect event comes."""
+    every send after the accept raises ClientDisconnected (an OSError); a disconnect event comes only if the
+    consumer is still reading."""
 
     def __init__(self, browser: Client, room: Room) -> None:
         cookie = f"sessionid={browser.cookies['sessionid'].value}".encode()
