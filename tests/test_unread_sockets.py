@@ -22,7 +22,11 @@ PATIENCE = 15.0
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
-    environment = {"SOCKET_STALL_TIMEOUT": str(STALL_TIMEOUT), "MESSAGE_RATE_LIMIT": "1000 per second"}
+    environment = {
+        "SOCKET_STALL_TIMEOUT": str(STALL_TIMEOUT),
+        "MESSAGE_RATE_LIMIT": "1000 per second",
+        "ROOM_MESSAGE_RATE_LIMIT": "1000 per second",  # one person floods the room on purpose
+    }
     with (
         live_database(tmp_path) as database_url,
         uvicorn_server(database_url=database_url, log_path=tmp_path / "server.log", environment=environment) as url,

@@ -29,6 +29,10 @@
   // its client id makes the retry safe. hx-ws itself queues what is sent while
   // the socket is down, and sends it, in order, once it is open.
   const unanswered = new Map(); // client id -> {body, frame}: the frame as sent, null until it has gone
+  // A refused message goes again, unchanged, under the same client id: had it been stored after all
+  // (a retry that met the rate limit on another server before the first copy was committed), the
+  // server answers for that copy instead of storing it twice.
+  const refusedIds = new Map(); // text -> the client id it was refused under
 
   function newClientId() {
     // crypto.randomUUID needs a secure context; a plain-HTTP deployment has none.
@@ -47,7 +51,8 @@
       return;
     }
     const { values } = event.detail.message;
-    values.client_id = newClientId();
+    values.client_id = refusedIds.get(values.body) ?? newClientId();
+    refusedIds.delete(values.body);
     unanswered.set(values.client_id, { body: values.body ?? "", frame: null });
     form.elements.body.value = ""; // the frame's values were read already
   });
@@ -70,7 +75,8 @@
       refusedText: fields.querySelector("[aria-invalid=true]") ? (sent?.body ?? "") : "",
       typed: messageBox()?.value ?? "",
     };
-    if (sent && !answer.refusedText) document.dispatchEvent(new CustomEvent("chat:sent"));
+    if (answer.refusedText) refusedIds.set(answer.refusedText, fields.dataset.answers);
+    else if (sent) document.dispatchEvent(new CustomEvent("chat:sent"));
   });
 
   // ...and after: the box holds what was typed meanwhile, after the refused text if there is one.

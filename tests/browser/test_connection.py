@@ -1,10 +1,11 @@
 """The room socket as a person meets it: the box they type in, sends that get lost, and closes (htmx 4's hx-ws)."""
 
+import json
 import re
 import time
 
 import pytest
-from playwright.sync_api import Route, expect
+from playwright.sync_api import Route, WebSocket, expect
 
 from rooms.sockets import close_codes
 from tests.browser.people import People, Person, unique
@@ -72,6 +73,38 @@ def test_a_refused_message_comes_back_in_front_of_what_was_typed_meanwhile(peopl
     expect(ada.composer).to_have_value(f"{too_long}\nand more")
     assert message_box_is(ada, box)
     expect(ada.composer).to_be_focused()
+
+
+def test_a_refused_message_sent_again_unchanged_keeps_its_client_id_and_a_changed_one_gets_a_new_one(
+    people: People,
+) -> None:
+    # So that a copy stored after all (the answer lost, the retry refused) is answered for, not stored twice.
+    ada = people.signed_up("Ada")
+    frames: list[str] = []
+    replies: list[str] = []
+
+    def watch(socket: WebSocket) -> None:
+        socket.on("framesent", lambda frame: frames.append(str(frame)))
+        socket.on(
+            "framereceived", lambda frame: replies.append(str(frame)) if "composer-fields" in str(frame) else None
+        )
+
+    ada.page.on("websocket", watch)
+    ada.enter_room(unique("Same id"))
+    too_long = "x" * 4001
+
+    for answered, text in enumerate((too_long, too_long, too_long[:4000]), start=1):
+        ada.composer.evaluate("(box, text) => { box.value = text; }", text)
+        ada.composer.press("Enter")
+        for _ in range(100):  # answered
+            if len(replies) == answered:
+                break
+            ada.page.wait_for_timeout(50)
+
+    first, again, changed = (json.loads(frame)["client_id"] for frame in frames)
+    assert first == again
+    assert changed != first
+    ada.expect_message(too_long[:4000])
 
 
 def test_the_reply_does_not_pull_the_focus_back_from_the_messages(people: People) -> None:

@@ -80,9 +80,9 @@ def test_the_room_s_accessibility_tree(people: People) -> None:
       - log "{room}":
         - list:
           - listitem:
-            - article /Ann .*/:
+            - article /Ann @{ann.username} .*/:
               - paragraph:
-                - text: Ann
+                - text: Ann @{ann.username}
                 - time
               - paragraph: hello, tree
       - form "Send a message":
