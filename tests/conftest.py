@@ -1,6 +1,6 @@
 """Shared vocabulary for the tests: people, rooms, and signed-in clients."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.test import Client
@@ -10,6 +10,7 @@ from rooms import access
 from rooms.messages.posting import post_message
 from rooms.models import Message, Room, User
 from rooms.rate_limit import limiter
+from rooms.sockets.database_trips import close_database_connections
 
 PASSWORD = "correct horse battery staple"
 
@@ -49,6 +50,13 @@ def signed_in(user: User, *, enforce_csrf_checks: bool = False) -> Client:
     client = Client(enforce_csrf_checks=enforce_csrf_checks)
     client.force_login(user)
     return client
+
+
+@pytest.fixture(scope="session", autouse=True)
+def database_threads_let_go(django_db_setup: None) -> Iterator[None]:
+    """The sockets' database threads hold connections of their own: closed before the test database is dropped."""
+    yield
+    close_database_connections()
 
 
 @pytest.fixture(autouse=True)

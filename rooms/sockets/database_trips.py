@@ -34,7 +34,7 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 
 from rooms.sockets.fanout import holding_publications
 
@@ -136,10 +136,21 @@ class DatabaseLanes:
                 del self.calls_of[lane], self.lane_of[lane]
 
 
+_every_thread: list[ThreadPoolExecutor] = []
+
+
 @cache
 def database_threads(count: int) -> list[ThreadPoolExecutor]:
     """The threads themselves, for the process's life (each keeps its own database connection)."""
-    return [ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"database-{n}") for n in range(count)]
+    threads = [ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"database-{n}") for n in range(count)]
+    _every_thread.extend(threads)
+    return threads
+
+
+def close_database_connections() -> None:
+    """Close every database thread's connection, in that thread (before its database is dropped: the tests')."""
+    for thread in _every_thread:
+        thread.submit(connections.close_all).result()
 
 
 _lanes: DatabaseLanes | None = None
