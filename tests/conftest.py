@@ -1,6 +1,7 @@
 """Shared vocabulary for the tests: people, rooms, and signed-in clients."""
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -11,6 +12,7 @@ from rooms.messages.posting import post_message
 from rooms.models import Message, Room, User
 from rooms.rate_limit import limiter
 from rooms.sockets.database_trips import close_database_connections
+from tests.servers import live_database, uvicorn_server
 
 PASSWORD = "correct horse battery staple"
 
@@ -57,6 +59,16 @@ def database_threads_let_go(django_db_setup: None) -> Iterator[None]:
     """The sockets' database threads hold connections of their own: closed before the test database is dropped."""
     yield
     close_database_connections()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    """The production server (config/serve.py) on a database of its own; its log is tmp_path / "server.log"."""
+    with (
+        live_database(tmp_path) as database_url,
+        uvicorn_server(database_url=database_url, log_path=tmp_path / "server.log") as url,
+    ):
+        yield url
 
 
 @pytest.fixture(autouse=True)

@@ -18,15 +18,6 @@ from tests.servers import live_database, process_of, uvicorn_server
 from tests.visitors import Visitor, frames_until
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
-    with (
-        live_database(tmp_path) as database_url,
-        uvicorn_server(database_url=database_url, log_path=tmp_path / "server.log") as url,
-    ):
-        yield url
-
-
 def member_socket(server: str) -> tuple[Visitor, ClientConnection]:
     visitor = Visitor(server)
     visitor.sign_up()

@@ -14,21 +14,12 @@ from pathlib import Path
 import pytest
 
 from config.http_protocol import HEADER_TIMEOUT, MAX_HEADER_BYTES
-from tests.servers import ROOT, free_port, live_database, uvicorn_server
+from tests.servers import ROOT, free_port
 from tests.services import require_nginx
 from tests.visitors import Visitor, frames_until
 
 NGINX_HEADER_TIMEOUT = 10.0  # client_header_timeout in docs/nginx.conf
 MARGIN = 3.0
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
-    with (
-        live_database(tmp_path) as database_url,
-        uvicorn_server(database_url=database_url, log_path=tmp_path / "server.log") as url,
-    ):
-        yield url
 
 
 @pytest.fixture
