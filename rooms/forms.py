@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.core.exceptions import ValidationError
+from django.utils.functional import Promise
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
@@ -177,25 +178,52 @@ class OptionalUUIDField(forms.UUIDField):
             return None
 
 
-class MessageForm(ChatFormMixin, forms.Form):
-    # A fresh id for every message the composer starts; see Message.client_id.
-    client_id = OptionalUUIDField(required=False, initial=uuid.uuid4, widget=forms.HiddenInput)
-    body = StorableCharField(
-        label=_("Message"),
-        help_text=_(
-            "Enter sends; Shift+Enter starts a new line. Alt+Up Arrow goes to the messages:"
-            " Up and Down Arrow move between them, Escape comes back here."
-        ),
+def message_text_field(*, label: "str | Promise", help_text: "str | Promise") -> StorableCharField:
+    """What a message's text may be, whether it is new or edited: the same rules and the same errors."""
+    return StorableCharField(
+        label=label,
+        help_text=help_text,
         max_length=MESSAGE_MAX_LENGTH,
-        # The composer has the cursor when the page opens: chat pages are for
-        # typing. Replies to a send over the socket morph the fields in place
-        # and leave the focus where it is (rooms/messages/composing.py).
+        # The box has the cursor when it appears: the composer when the page
+        # opens (chat pages are for typing), the edit box when it opens. Replies
+        # to a send over the socket morph the composer's fields in place and
+        # leave the focus where it is (rooms/messages/composing.py).
         widget=forms.Textarea(attrs={"rows": 2, "autofocus": True, "data-enter-sends": True}),
         error_messages={
             "required": _("The message is empty. Type something to send."),
             "max_length": _("A message can be at most %(limit_value)s characters long; this one has %(show_value)s."),
         },
     )
+
+
+class MessageForm(ChatFormMixin, forms.Form):
+    # A fresh id for every message the composer starts; see Message.client_id.
+    client_id = OptionalUUIDField(required=False, initial=uuid.uuid4, widget=forms.HiddenInput)
+    body = message_text_field(
+        label=_("Message"),
+        help_text=_(
+            "Enter sends; Shift+Enter starts a new line. Alt+Up Arrow goes to the messages:"
+            " Up and Down Arrow move between them, Escape comes back here. Up Arrow in an empty box edits"
+            " your last message."
+        ),
+    )
+
+
+class EditMessageForm(ChatFormMixin, forms.Form):
+    """A message's new text. Its ids differ from the composer's, as both may be on one page."""
+
+    body = message_text_field(
+        label=_("Edit your message"),
+        help_text=_("Enter saves; Shift+Enter starts a new line; Escape cancels."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "edit-%s")
+        super().__init__(*args, **kwargs)
+
+
+class DeleteMessageForm(ChatFormMixin, forms.Form):
+    """Nothing to fill in: it carries the refusal (a rate limit, the database) to show next to the button."""
 
 
 class RoomForm(ChatFormMixin, forms.Form):

@@ -42,7 +42,7 @@ def read_compose_frame(text: str) -> dict[str, str] | None:
 @dataclass(frozen=True)
 class Reply:
     html: str  # one frame for the sender: their composer
-    seq: int | None  # the sender's message, which their page must show next (None if nothing was saved)
+    change: int | None  # the change the sender's message made, which their page must show next (None if none)
 
 
 def post_and_reply(room: Room, author: User, fields: dict[str, str] | None, *, language: str) -> Reply:
@@ -74,7 +74,7 @@ def _post_and_reply(room: Room, author: User, fields: dict[str, str] | None) -> 
         html = blank_composer(answers)
     else:
         html = render_composer(form, answers)
-    return Reply(html=html, seq=None if message is None else message.seq)
+    return Reply(html=html, change=None if message is None else message.last_change)
 
 
 def render_composer(form: MessageForm, answers: str) -> str:

@@ -2,7 +2,9 @@
 
 from dataclasses import dataclass
 
-from rooms.models import Message, Room
+from django.db.models import Prefetch, QuerySet
+
+from rooms.models import Message, Room, User
 
 PAGE_SIZE = 50
 
@@ -35,7 +37,7 @@ def history_page(room: Room, *, before: int | None = None, after: int | None = N
             has_older=after > 0,  # numbering has no holes: 1..after exist
             is_latest=len(oldest_first) <= PAGE_SIZE,
         )
-    query = Message.objects.filter(room=room).select_related("author")
+    query = shown_messages(room)
     if before is not None:
         query = query.filter(seq__lt=before)
     newest_first = list(query.order_by("-seq")[: PAGE_SIZE + 1])
@@ -46,11 +48,22 @@ def history_page(room: Room, *, before: int | None = None, after: int | None = N
     )
 
 
-def messages_after(room: Room, after: int, *, until: int | None = None, limit: int) -> list[Message]:
-    """The messages numbered after `after` (up to `until`), oldest first, at most `limit`."""
-    query = Message.objects.filter(room=room, seq__gt=after).select_related("author").order_by("seq")
+def shown_messages(room: Room) -> QuerySet[Message]:
+    """A room's messages with what showing one needs: its author, and who it mentions (one query more)."""
+    mentioned = Prefetch("mentions", queryset=User.objects.only("pk"))
+    return Message.objects.filter(room=room).select_related("author").prefetch_related(mentioned)
+
+
+def messages_after(room: Room, after: int, *, limit: int) -> list[Message]:
+    """The messages placed after message number `after`, oldest first, at most `limit`."""
+    return list(shown_messages(room).filter(seq__gt=after).order_by("seq")[:limit])
+
+
+def changed_after(room: Room, after: int, *, until: int | None = None, limit: int) -> list[Message]:
+    """The messages whose newest change is after change `after` (up to `until`), in change order, at most `limit`."""
+    query = shown_messages(room).filter(last_change__gt=after).order_by("last_change")
     if until is not None:
-        query = query.filter(seq__lte=until)
+        query = query.filter(last_change__lte=until)
     return list(query[:limit])
 
 

@@ -1,36 +1,31 @@
-"""The one write path for messages (DESIGN.md §1, §2).
+"""Posting: the one write path for new messages (DESIGN.md §1, §2).
 
 The WebSocket consumer and the plain POST view both call post_message: it
-authorises, validates, saves, and only once the row is committed hands the
-message to the broadcast.
+checks the rate limits and the text, then makes the change on the skeleton
+every verb shares (rooms/messages/changes.py), which authorises, numbers,
+saves and, once the row is committed, publishes.
 """
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.utils import timezone
+from django.db import DatabaseError, IntegrityError
 from django.utils.translation import gettext as _
 
+from rooms import access
 from rooms.forms import MessageForm
-from rooms.messages.broadcast import broadcast_message
-from rooms.models import Membership, Message, Room, User
+from rooms.messages.changes import ChangeResult, make_change
+from rooms.messages.mentions import record_mentions
+from rooms.models import Message, Room, User
 from rooms.rate_limit import RATE_LIMITED, may_post_in_room, may_send_message
 
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class PostResult:
-    """The composer to show the sender next (blank after a send, with errors after a refusal) and the saved message."""
-
-    form: MessageForm
-    message: Message | None
+PostResult = ChangeResult[MessageForm]
 
 
 def post_message(*, room: Room, author: User, data: Mapping[str, Any]) -> PostResult:
@@ -68,18 +63,18 @@ def _post_message(*, room: Room, author: User, form: MessageForm) -> PostResult:
         codes = [error.code for errors in form.errors.as_data().values() for error in errors]
         logger.info("refused message from user %s in room %s: %s", author.pk, room.pk, codes)
         return PostResult(form=form, message=None)
-    client_id = form.cleaned_data["client_id"]
+    body, client_id = form.cleaned_data["body"], form.cleaned_data["client_id"]
+
+    def save(change: int, now: datetime) -> Message:
+        message = Message.objects.create(
+            room=room, author=author, body=body, seq=change, last_change=change, client_id=client_id, created_at=now
+        )
+        record_mentions(message, replacing=False)
+        return message
+
     try:
-        with transaction.atomic():
-            numbered = take_next_seq_as_member(author, room)
-            if numbered is None:
-                logger.info("refused message: user %s is not a member of room %s", author.pk, room.pk)
-                raise PermissionDenied
-            seq, now = numbered
-            message = Message.objects.create(
-                room=room, author=author, body=form.cleaned_data["body"], seq=seq, client_id=client_id, created_at=now
-            )
-            transaction.on_commit(partial(broadcast_message, message))
+        allowed = access.rooms_writable_by(author).filter(pk=room.pk)
+        message = make_change(room, allowed=allowed, save=save, activity=True)
     except IntegrityError:
         # Sent before (a double click, a replay after reconnecting): already saved and
         # broadcast. The whole transaction, numbering included, was rolled back.
@@ -87,6 +82,9 @@ def _post_message(*, room: Room, author: User, form: MessageForm) -> PostResult:
         if sent is None:
             raise
         return PostResult(form=MessageForm(), message=sent)
+    if message is None:
+        logger.info("refused message: user %s is not a member of room %s", author.pk, room.pk)
+        raise PermissionDenied
     return PostResult(form=MessageForm(), message=message)
 
 
@@ -109,28 +107,3 @@ def already_sent(*, author: User, form: MessageForm) -> Message | None:
     form.is_valid()  # the client id is read even when the body is refused
     client_id = form.cleaned_data.get("client_id")
     return Message.objects.filter(author=author, client_id=client_id).first() if client_id else None
-
-
-def take_next_seq_as_member(author: User, room: Room) -> tuple[int, datetime] | None:
-    """Number the room's next message if `author` is still an active member; the number and the time, or None.
-
-    The membership rule is access.is_member's, asked again for every message
-    (DESIGN.md §5). Here it is part of one UPDATE ... RETURNING (SQLite 3.35+
-    and PostgreSQL), which also locks the room's row until commit, so that
-    writers in a room take turns and numbers are committed in order. One
-    statement instead of a check, a lock and a save: posting is the hot path,
-    and nobody removed between the check and the write can slip a message in.
-    """
-    now = timezone.now()
-    quote = connection.ops.quote_name
-    room_table, membership_table, user_table = (quote(m._meta.db_table) for m in (Room, Membership, User))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {room_table} SET last_seq = last_seq + 1, last_activity_at = %s "  # noqa: S608 (names, not input)
-            f"WHERE id = %s AND EXISTS (SELECT 1 FROM {membership_table} m JOIN {user_table} u ON u.id = m.user_id "
-            f"WHERE m.room_id = {room_table}.id AND m.user_id = %s AND u.is_active) "
-            "RETURNING last_seq",
-            [now, room.pk, author.pk],
-        )
-        row = cursor.fetchone()
-    return None if row is None else (row[0], now)

@@ -1,6 +1,6 @@
 """The chat's models, a module per aggregate; imported from here (`rooms.models`) everywhere else."""
 
-from rooms.models.messages import MESSAGE_MAX_LENGTH, Message
+from rooms.models.messages import MESSAGE_MAX_LENGTH, Message, MessageVersion
 from rooms.models.people import DISPLAY_NAME_MAX_LENGTH, User
 from rooms.models.rooms import ROOM_NAME_MAX_LENGTH, Membership, Room
 
@@ -10,6 +10,7 @@ __all__ = [
     "ROOM_NAME_MAX_LENGTH",
     "Membership",
     "Message",
+    "MessageVersion",
     "Room",
     "User",
 ]

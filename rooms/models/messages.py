@@ -1,6 +1,9 @@
-"""What is said in a room, numbered in the room's order."""
+"""What is said in a room: each message in its place, as it reads now, and the words it had before."""
+
+from functools import cached_property
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from rooms.models.people import User
 from rooms.models.rooms import Room
@@ -9,19 +12,37 @@ MESSAGE_MAX_LENGTH = 4000
 
 
 class Message(models.Model):
+    """One message. Every change to it takes the room's next change number (DESIGN.md §2).
+
+    `seq` is the number of its creation, its place in the log for good;
+    `last_change` the number of its newest change (its creation, an edit, its
+    deletion), which tells a page coming back what changed while it was away.
+    A deleted message stays as a row without its text (a tombstone), so that
+    such a page learns that it is gone.
+    """
+
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="messages")
     author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="messages")
     body = models.TextField(max_length=MESSAGE_MAX_LENGTH)
     created_at = models.DateTimeField()
     seq = models.PositiveBigIntegerField()
+    last_change = models.PositiveBigIntegerField()
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    # Who the text names with @username, worked out when it is written (rooms/messages/mentions.py),
+    # so that pages read it from the markup rather than guess (DESIGN.md §3).
+    mentions = models.ManyToManyField(User, related_name="mentioned_in", blank=True)
     # Chosen by the sender's page for each message it composes, so that a
     # frame sent twice (a double click, a replay after a reconnect) is stored once.
     client_id = models.UUIDField(null=True, blank=True)
 
     class Meta:
         constraints = [
-            # Also the index for history pages and catch-up: "the messages of a room after/before n".
+            # Also the index for history pages: "the messages of a room after/before n".
             models.UniqueConstraint(fields=["room", "seq"], name="one_message_per_room_and_seq"),
+            # Also the index for catch-up: "what changed in a room after n". A change number is
+            # the newest change of one message at most.
+            models.UniqueConstraint(fields=["room", "last_change"], name="one_message_per_room_and_last_change"),
             models.UniqueConstraint(fields=["author", "client_id"], name="one_message_per_client_id"),
         ]
 
@@ -32,3 +53,27 @@ class Message(models.Model):
     def dom_id(self) -> str:
         """Stable across renders, so that a repeated fragment replaces rather than duplicates (DESIGN.md §2)."""
         return f"message-{self.pk}"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @cached_property
+    def mentioned_ids(self) -> list[int]:
+        """Who the text mentions; set when it is written, else read (prefetched, in history and catch-up)."""
+        return [user.pk for user in self.mentions.all()]
+
+
+class MessageVersion(models.Model):
+    """What a message said before an edit: its history page lists these. Deleted with the message's text."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="earlier_versions")
+    body = models.TextField(_("text"), max_length=MESSAGE_MAX_LENGTH)
+    written_at = models.DateTimeField()  # when this text was posted, or saved by an earlier edit
+    replaced_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-replaced_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} before {self.replaced_at}: {self.body[:40]}"

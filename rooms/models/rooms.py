@@ -4,6 +4,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from rooms.events import room_group
 from rooms.models.people import User
 
 ROOM_NAME_MAX_LENGTH = 100
@@ -20,9 +21,10 @@ class Room(models.Model):
     skeleton = models.TextField(unique=True, null=True, editable=False)  # noqa: DJ001  # NULLs may repeat, "" may not
     created_at = models.DateTimeField(auto_now_add=True)
     last_activity_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    # The sequence number of the room's newest message. Messages are numbered
-    # 1, 2, 3... per room, under a lock on this row, so that numbering order is
-    # commit order and a page can tell a missed message from one not yet sent.
+    # The number of the room's newest change. Every change to what the room shows
+    # (a message posted, edited, deleted) is numbered 1, 2, 3... per room, under a
+    # lock on this row (rooms/messages/changes.py), so that numbering order is commit
+    # order and a page can tell a change it missed from one not yet made.
     last_seq = models.PositiveBigIntegerField(default=0)
     members = models.ManyToManyField(User, through="Membership", related_name="rooms")
 
@@ -40,8 +42,7 @@ class Room(models.Model):
 
     @property
     def group_name(self) -> str:
-        # From the key, never from the slug (DESIGN.md §4).
-        return f"room-{self.pk}"
+        return room_group(self.pk)
 
 
 class Membership(models.Model):

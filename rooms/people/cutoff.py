@@ -8,13 +8,10 @@ socket needs a channel of its own to hear them.
 """
 
 import hashlib
-from typing import Any
 
+from rooms.events import CutOff, CutOffReason
 from rooms.models import Room, User
-from rooms.sockets import close_codes
-from rooms.sockets.fanout import EVERY_PROCESS, publish
-
-CUTOFF_EVENT = "cutoff"  # handled by RoomConsumer.cut_off
+from rooms.sockets import publish
 
 
 def session_tag(session_key: str | None) -> str:
@@ -22,21 +19,16 @@ def session_tag(session_key: str | None) -> str:
     return hashlib.sha256((session_key or "").encode()).hexdigest()[:16]
 
 
-def _cut_off(user: User, code: int, **which: Any) -> None:
-    """`code` closes the sockets concerned: it tells their pages why (rooms/sockets/close_codes.py)."""
-    publish(EVERY_PROCESS, {"type": CUTOFF_EVENT, "user": user.pk, "code": code, **which})
-
-
 def cut_off_session(user: User, session_key: str | None) -> None:
     """The user signed out in one browser: close the sockets that browser's session opened."""
-    _cut_off(user, close_codes.SIGNED_OUT, session=session_tag(session_key))
+    publish(CutOff(user_id=user.pk, reason=CutOffReason.SIGNED_OUT, session=session_tag(session_key)))
 
 
 def cut_off_user(user: User) -> None:
     """The user was deactivated: close all their sockets."""
-    _cut_off(user, close_codes.DEACTIVATED)
+    publish(CutOff(user_id=user.pk, reason=CutOffReason.DEACTIVATED))
 
 
 def cut_off_from_room(user: User, room: Room) -> None:
     """The user left a room: close their sockets in it."""
-    _cut_off(user, close_codes.NOT_A_MEMBER, room=room.pk)
+    publish(CutOff(user_id=user.pk, reason=CutOffReason.LEFT_ROOM, room_id=room.pk))

@@ -5,3 +5,7 @@ database thread (database_trips), and what the socket tells pages (close_codes, 
 It replaces stock Channels parts for speed and memory. Domain code (rooms/messages, rooms/people) calls it
 only to publish; nothing outside this package reaches into its internals.
 """
+
+from rooms.sockets.fanout import publish
+
+__all__ = ["publish"]

@@ -4,11 +4,12 @@ Thin on purpose (STYLE.md §5): a frame is parsed, handed to the same
 post_message the plain POST uses, and the sender gets back their composer;
 what everybody sees arrives through room_message, already rendered.
 
-Delivery (DESIGN.md §2): the page says, in `?after=`, the sequence number of
-the newest message it shows. On connect the consumer subscribes to its room
-(rooms/sockets/fanout.py) first and then sends what the page missed, so nothing falls
-between the two; afterwards it forwards broadcasts in sequence order, dropping
-repeats and reading any gap (a lost or late broadcast) from the database.
+Delivery (DESIGN.md §2): every change to a room is numbered, and the page
+says, in `?after=`, the newest change it has seen (its cursor). On connect the
+consumer subscribes to its room (rooms/sockets/fanout.py) first and then sends
+what changed since, so nothing falls between the two; afterwards it forwards
+changes in their order, dropping repeats and reading any gap (a lost or late
+broadcast) from the database.
 
 Everything sent to the page after the handshake goes through `deliver`, one
 event at a time and in order. A broadcast is written straight through when
@@ -21,6 +22,7 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter, deque
+from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
 from urllib.parse import parse_qs
@@ -34,15 +36,15 @@ from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError
 
 from rooms import access
+from rooms.events import CutOff, CutOffReason, Event, MessageChanged
 from rooms.messages import catch_up
-from rooms.messages.broadcast import ROOM_MESSAGE_EVENT
 from rooms.messages.composing import post_and_reply, read_compose_frame
 from rooms.messages.history import parse_seq
 from rooms.models import Room, User
 from rooms.people import cutoff
 from rooms.sockets import close_codes
 from rooms.sockets.database_trips import in_database_thread
-from rooms.sockets.fanout import LAYER_RECOVERED_EVENT, ProcessFanout, process_fanout
+from rooms.sockets.fanout import LayerRecovered, ProcessFanout, process_fanout
 from rooms.sockets.languages import language_of
 
 logger = logging.getLogger(__name__)
@@ -58,9 +60,29 @@ open_sockets: Counter[int] = Counter()
 # Events a page may fall behind by before it is closed (to reconnect and catch up from the database).
 MAX_BACKLOG = 200
 
+
 # The consumer's own events, sent through `deliver` like broadcasts so that they keep their place.
-CATCH_UP_EVENT = "catch.up"
-REPLY_EVENT = "reply"
+@dataclass(frozen=True, slots=True)
+class CatchUp:
+    """Send the page what changed after its cursor, quietly (on connect)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SendReply:
+    """The sender's composer, and the change their message made (None if nothing was saved)."""
+
+    html: str
+    change: int | None
+
+
+Delivery = Event | LayerRecovered | CatchUp | SendReply
+
+# Why a socket is cut off, as the close code that tells its page (rooms/sockets/close_codes.py).
+CUT_OFF_CODES = {
+    CutOffReason.SIGNED_OUT: close_codes.SIGNED_OUT,
+    CutOffReason.DEACTIVATED: close_codes.DEACTIVATED,
+    CutOffReason.LEFT_ROOM: close_codes.NOT_A_MEMBER,
+}
 
 
 class RoomConsumer(AsyncWebsocketConsumer):
@@ -69,13 +91,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
     room: Room
     user: User
     fanout: ProcessFanout
-    last_seq: int  # the newest message this page has been sent
+    cursor: int  # the newest change of the room this page has been sent
     session: str  # cutoff.session_tag of the browser session that opened this socket
     language: str  # what the replies to this page are written in
     counted = False  # whether this socket is in open_sockets
     closing = False  # closed, or being closed: nothing more is sent
     sending: asyncio.Task[None] | None = None  # the delivery waiting for the page, if one is
-    backlog: deque[dict[str, Any]] | None = None  # what waits behind it
+    backlog: deque[Delivery] | None = None  # what waits behind it
     closer: asyncio.Task[None] | None = None  # a close that deliver started
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -121,16 +143,16 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.room, self.user = room, user
         self.session = cutoff.session_tag(session.session_key)
         self.language = language_of(self.scope)
-        # A cursor past the room's newest message (a page from before a database
+        # A cursor past the room's newest change (a page from before a database
         # reset, a hand-made address) would silence the socket: clamp it.
-        self.last_seq = min(read_cursor(self.scope["query_string"], default=room.last_seq), room.last_seq)
+        self.cursor = min(read_cursor(self.scope["query_string"], default=room.last_seq), room.last_seq)
         # All the handshake had to say is read: keep none of its headers for the socket's life.
         self.scope = {"type": "websocket", "path": self.scope["path"]}
         self.fanout = process_fanout()
         await self.fanout.subscribe(room.group_name, self)
         await self.accept()
         logger.info("socket opened: user %s in room %s", user.pk, room.pk)
-        self.deliver({"type": CATCH_UP_EVENT})
+        self.deliver(CatchUp())
 
     async def disconnect(self, code: int) -> None:
         self.closing = True
@@ -161,13 +183,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
         except PermissionDenied:  # left or removed in another tab, and the cut-off has not arrived yet
             await self.close(code=close_codes.NOT_A_MEMBER)
             return
-        self.deliver({"type": REPLY_EVENT, "html": reply.html, "seq": reply.seq})
+        self.deliver(SendReply(html=reply.html, change=reply.change))
 
-    def deliver(self, event: dict[str, Any]) -> None:
+    def deliver(self, event: Delivery) -> None:
         """Send one event to the page, after those before it; never waits (rooms/sockets/fanout.py calls this)."""
         if self.closing:
             return
-        if event["type"] == cutoff.CUTOFF_EVENT:
+        if type(event) is CutOff:
             self.cut_off(event)  # at once, even past a backlog
         elif self.sending is not None:
             self.wait_behind(event)
@@ -178,7 +200,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             if not task.done():
                 self.sending = task
 
-    def wait_behind(self, event: dict[str, Any]) -> None:
+    def wait_behind(self, event: Delivery) -> None:
         if self.backlog is None:
             self.backlog = deque()
         if len(self.backlog) < MAX_BACKLOG:
@@ -188,14 +210,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.backlog.clear()
         self.close_soon(close_codes.TRY_AGAIN_LATER)
 
-    async def send_in_order(self, event: dict[str, Any]) -> None:
+    async def send_in_order(self, event: Delivery) -> None:
         try:
             while not self.closing:
-                if event["type"] == ROOM_MESSAGE_EVENT and event["seq"] == self.last_seq + 1:
-                    # The common case, kept short (it runs once per message per page): the
-                    # next message in order goes straight to the server, past Channels' send layers.
-                    await self.base_send({"type": "websocket.send", "text": event["html"]})
-                    self.last_seq = event["seq"]
+                if type(event) is MessageChanged and event.change == self.cursor + 1:
+                    # The common case, kept short (it runs once per change per page): the
+                    # next change in order goes straight to the server, past Channels' send layers.
+                    await self.base_send({"type": "websocket.send", "text": event.html[self.language]})
+                    self.cursor = event.change
                 else:
                     await self.handle(event)
                 if not self.backlog:
@@ -206,30 +228,32 @@ class RoomConsumer(AsyncWebsocketConsumer):
         finally:
             self.sending = None
 
-    async def handle(self, event: dict[str, Any]) -> None:
-        kind = event["type"]
-        if kind == ROOM_MESSAGE_EVENT:
-            await self.room_message(event)
-        elif kind == REPLY_EVENT:
-            await self.send(text_data=event["html"])
-            # The sender's own message, if the broadcast has not brought it yet (Redis down, or slower than the reply).
-            if event["seq"] is not None and event["seq"] > self.last_seq:
-                await self.send_missed(until=event["seq"], quiet=True)
-        elif kind in (CATCH_UP_EVENT, LAYER_RECOVERED_EVENT):
-            await self.send_missed(quiet=True)
+    async def handle(self, event: Delivery) -> None:
+        match event:
+            case MessageChanged():
+                await self.message_changed(event)
+            case SendReply(html=html, change=change):
+                await self.send(text_data=html)
+                # The sender's own message, if the broadcast has not brought it yet (Redis down, or slower).
+                if change is not None and change > self.cursor:
+                    await self.send_missed(until=change, quiet=True)
+            case CatchUp() | LayerRecovered():
+                await self.send_missed(quiet=True)
+            case _:
+                # A new event type must be taught to the consumer; dropping it quietly would hide the gap.
+                raise TypeError(f"the room consumer does not know the event {event!r}")
 
-    async def room_message(self, event: dict[str, Any]) -> None:
-        """A message rendered once by the process that saved it: forward it untouched, in order."""
-        seq = event["seq"]
-        if seq <= self.last_seq:
+    async def message_changed(self, event: MessageChanged) -> None:
+        """A change rendered once by the process that saved it: forward it untouched, in order."""
+        if event.change <= self.cursor:
             return  # already sent, by catch-up or an earlier copy
-        if seq > self.last_seq + 1 and not await self.send_missed(until=seq - 1, quiet=False):
+        if event.change > self.cursor + 1 and not await self.send_missed(until=event.change - 1, quiet=False):
             return
-        await self.send(text_data=event["html"])
-        self.last_seq = seq
+        await self.send(text_data=event.html[self.language])
+        self.cursor = event.change
 
     async def send_missed(self, *, until: int | None = None, quiet: bool) -> bool:
-        """Send what the page lacks (up to `until`) from the database; False if the database failed.
+        """Send what changed after the page's cursor (up to `until`) from the database; False if the database failed.
 
         Catch-up after a (re)connect is `quiet`; a gap in live messages is not.
         """
@@ -237,7 +261,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             missed = await in_database_thread(
                 catch_up.render_missed,
                 self.room,
-                after=self.last_seq,
+                after=self.cursor,
                 until=until,
                 quiet=quiet,
                 language=self.language,
@@ -250,19 +274,19 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return False
         if missed is not None:
             await self.send(text_data=missed.html)
-            self.last_seq = missed.last_seq
+            self.cursor = missed.cursor
         return True
 
-    def cut_off(self, event: dict[str, Any]) -> None:
+    def cut_off(self, event: CutOff) -> None:
         """Close if this socket's user was deactivated, its session signed out, or it is in the room they left."""
         if (
-            event["user"] == self.user.pk
-            and event.get("session", self.session) == self.session
-            and event.get("room", self.room.pk) == self.room.pk
+            event.user_id == self.user.pk
+            and event.session in (None, self.session)
+            and event.room_id in (None, self.room.pk)
         ):
-            logger.info("socket closed: user %s cut off from room %s", self.user.pk, self.room.pk)
+            logger.info("socket closed: user %s cut off from room %s (%s)", self.user.pk, self.room.pk, event.reason)
             self.backlog = None
-            self.close_soon(event["code"])
+            self.close_soon(CUT_OFF_CODES[event.reason])
 
     def close_soon(self, code: int) -> None:
         """Close without waiting here: the close frame waits behind what the page has not read yet.

@@ -26,11 +26,14 @@ import contextvars
 import logging
 import random
 from collections.abc import AsyncIterator
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any, ClassVar, Protocol
 
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from redis.exceptions import RedisError
+
+from rooms.events import EVERY_PROCESS, Event, UnknownEvent, as_layer_message, from_layer_message
 
 logger = logging.getLogger(__name__)
 
@@ -39,36 +42,38 @@ LAYER_ERRORS = (RedisError, OSError)
 LAYER_RETRY_MAX_SECONDS = 30
 GROUP_RENEWAL_SECONDS = 6 * 60 * 60  # well within channels-redis's default group_expiry of a day
 
-# Every process with sockets is in this group: events for all of them go here.
-EVERY_PROCESS = "every-process"
-LAYER_RECOVERED_EVENT = "layer.recovered"
+
+@dataclass(frozen=True, slots=True)
+class LayerRecovered:
+    """The channel layer answers again after an outage: broadcasts may have been lost, so read them back."""
+
+    group: ClassVar[str] = EVERY_PROCESS
 
 
 class Subscriber(Protocol):
-    def deliver(self, event: dict[str, Any]) -> None:
+    def deliver(self, event: Event | LayerRecovered) -> None:
         """Take one event; called in the event loop, so it must not block (nor wait for the page)."""
 
 
 # Set by holding_publications: where publish() leaves events for the event loop to send.
-_held: contextvars.ContextVar[list[dict[str, Any]] | None] = contextvars.ContextVar("held_publications", default=None)
+_held: contextvars.ContextVar[list[Event] | None] = contextvars.ContextVar("held_publications", default=None)
 
 
-def publish(group: str, event: dict[str, Any]) -> None:
-    """Send an event to every process subscribed to `group` (from synchronous code).
+def publish(event: Event) -> None:
+    """Send an event to every process subscribed to its group (from synchronous code).
 
     With the in-memory layer there is one process, and this module is all the
     fan-out there is: the event goes straight to the event loop's fan-out,
     without waiting for it, a deep copy, or a scan of the layer's channels.
     Inside holding_publications, it is sent when that ends instead.
     """
-    event = {**event, "group": group}
     held = _held.get()
     if held is not None:
         held.append(event)
         return
     layer = get_channel_layer()
     if not isinstance(layer, InMemoryChannelLayer):
-        async_to_sync(layer.group_send)(group, event)
+        async_to_sync(layer.group_send)(event.group, as_layer_message(event))
         return
     fanout = _fanout
     if fanout is not None and fanout.layer is layer and not fanout.loop.is_closed():
@@ -85,7 +90,7 @@ async def holding_publications() -> AsyncIterator[None]:
     context (asgiref copies it). Sent from here, an event costs no wake-up of
     the event loop and, with Redis, no blocking call from the thread.
     """
-    held: list[dict[str, Any]] = []
+    held: list[Event] = []
     token = _held.set(held)
     try:
         yield
@@ -143,7 +148,7 @@ class ProcessFanout:
                     task.cancel()
                 self.tasks = []
 
-    async def send(self, events: list[dict[str, Any]]) -> None:
+    async def send(self, events: list[Event]) -> None:
         """publish(), from the event loop: best effort, as there (what was published is already saved).
 
         This process's sockets get each event at once; with Redis, the copy that
@@ -156,19 +161,19 @@ class ProcessFanout:
             if self.local_only:
                 continue
             try:
-                await self.layer.group_send(event["group"], event)
-            except Exception as error:  # as broadcast_message: the sender's reply must still go
+                await self.layer.group_send(event.group, as_layer_message(event))
+            except Exception as error:  # as publishing a change: the sender's reply must still go
                 # One line, no traceback: while Redis is down every message ends here.
-                logger.warning("could not send a %r event to %s: %r", event["type"], event["group"], error)
+                logger.warning("could not send a %r event to %s: %r", event.kind, event.group, error)
 
-    def hand_out(self, event: dict[str, Any]) -> None:
+    def hand_out(self, event: Event | LayerRecovered) -> None:
         """Give one event, unchanged, to each socket of this process that listens to its group."""
-        group = event.get("group")
+        group = event.group
         if group == EVERY_PROCESS:
             recipients = [subscriber for subscribers in self.groups.values() for subscriber in subscribers]
         else:
             # A copy: a socket may leave while it takes the event.
-            recipients = list(self.groups.get(group, ()))  # type: ignore[arg-type]
+            recipients = list(self.groups.get(group, ()))
         for subscriber in recipients:
             subscriber.deliver(event)
 
@@ -200,7 +205,7 @@ class ProcessFanout:
             recovered, self.layer_down = self.layer_down, False
         if recovered:
             logger.info("channel layer back; rejoined %d groups", len(self.joined))
-            self.hand_out({"type": LAYER_RECOVERED_EVENT, "group": EVERY_PROCESS})
+            self.hand_out(LayerRecovered())
 
     async def _read(self) -> None:
         failures = 0
@@ -216,7 +221,13 @@ class ProcessFanout:
                 continue
             failures = 0
             self._retrieve_cleaner_errors()
-            self.hand_out(event)
+            try:
+                typed = from_layer_message(event)
+            except UnknownEvent:
+                # From a process running other code (mid-deploy), or a bug: said loudly, and the others go on.
+                logger.exception("dropped a channel-layer message this process cannot read")
+                continue
+            self.hand_out(typed)
 
     def _retrieve_cleaner_errors(self) -> None:
         """channels-redis cleans each received message from a backup queue in a task nobody awaits.

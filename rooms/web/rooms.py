@@ -71,6 +71,9 @@ def room(request: HttpRequest, slug: str) -> HttpResponse:
             # POST/redirect/GET: a reload never sends the message twice.
             return redirect(room)
         form = result.form
+    # The page's cursor (DESIGN.md §2) is read before its messages: a change made in between is then
+    # both on the page and sent again on connecting, which replaces it with itself; never neither.
+    cursor = room.last_seq
     page = history_page(
         room,
         before=parse_seq(request.GET.get("before")),
@@ -85,6 +88,7 @@ def room(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "room": room,
             "page": page,
+            "cursor": cursor,
             "form": form,
             "is_member": access.is_member(user, room),
             "my_rooms": user.rooms.all(),

@@ -26,10 +26,9 @@
   let settleTimer = null;
   let deadlineTimer = null;
 
-  function mentions(text, username) {
-    const escaped = username.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    // Usernames may hold . @ + - _; a trailing full stop still ends the mention.
-    return new RegExp(`(^|[^\\w@])@${escaped}(?![\\w@+-]|\\.\\w)`, "iu").test(text);
+  // Who a message mentions was worked out by the server when it was written (rooms/messages/mentions.py).
+  function mentions(item, viewerId) {
+    return (item.dataset.mentions ?? "").split(" ").includes(viewerId);
   }
 
   function announce(text) {
@@ -95,13 +94,13 @@
   document.addEventListener("htmx:before:swap", (event) => {
     const announcer = document.getElementById("announcer");
     if (!announcer) return;
-    const { announce: mode, viewerId, viewerName, textMore } = announcer.dataset;
+    const { announce: mode, viewerId, textMore } = announcer.dataset;
     if (mode === "none") return;
     const before = heard.length;
     for (const item of arrivingMessages(event.detail.tasks)) {
       if (item.dataset.authorId === viewerId || document.getElementById(item.id)) continue;
       const body = item.querySelector(".body");
-      if (mode === "mentions" && !mentions(body.textContent, viewerName)) continue;
+      if (mode === "mentions" && !mentions(item, viewerId)) continue;
       heard.push([item.querySelector(".author").textContent.trim(), spoken(body, textMore)]);
     }
     if (heard.length === before) return;

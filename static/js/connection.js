@@ -4,16 +4,17 @@
 
 // A block of its own: these names stay private to this file.
 {
-  // On every (re)connect the socket's address says which message this page
-  // shows last, so the server sends exactly what came after it. hx-ws keeps
-  // the address it started with; this event comes before each attempt (the
-  // first, and each reconnect before its delay, while the socket is down and
-  // nothing arrives), so the cursor it writes is the page's newest.
+  // On every (re)connect the socket's address says the newest change this page
+  // has been sent (its cursor, which every frame moves on: #room-cursor), so the
+  // server sends exactly what changed after it. hx-ws keeps the address it
+  // started with; this event comes before each attempt (the first, and each
+  // reconnect before its delay, while the socket is down and nothing arrives),
+  // so the cursor it writes is the page's newest.
   document.addEventListener("htmx:ws:before:connection", (event) => {
     const connection = event.detail.connection;
     const url = new URL(connection.url);
-    const newest = document.querySelector("#message-list > li[data-seq]:last-of-type");
-    if (newest) url.searchParams.set("after", newest.dataset.seq);
+    const cursor = document.getElementById("room-cursor");
+    if (cursor) url.searchParams.set("after", cursor.value);
     connection.url = url.href;
   });
 

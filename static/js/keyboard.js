@@ -4,9 +4,11 @@
 // A block of its own: these names stay private to this file.
 {
   // Moving through messages from the keyboard. In the message box, Alt+Up Arrow
-  // goes to the newest message; among messages, Up and Down Arrow move, Home and
-  // End go to the first and last, and Escape returns to the message box. No
-  // single-character shortcuts (WCAG 2.1.4), so there is nothing to turn off.
+  // goes to the newest message, and Up Arrow, while the box is empty, edits one's
+  // own last message in this room; in an edit box, Escape cancels. Among
+  // messages, Up and Down Arrow move, Home and End go to the first and last, and
+  // Escape returns to the message box. No single-character shortcuts (WCAG
+  // 2.1.4), so there is nothing to turn off.
   function messageArticles() {
     return Array.from(document.querySelectorAll("#message-list > li > article"));
   }
@@ -17,12 +19,30 @@
     article.scrollIntoView({ block: "nearest" });
   }
 
+  // One's own newest message that can be edited; its Edit control opens the box in its place (htmx).
+  function ownLastEditable() {
+    const viewerId = document.getElementById("announcer")?.dataset.viewerId;
+    if (!viewerId) return null;
+    const own = document.querySelectorAll(`#message-list > li.message[data-author-id="${CSS.escape(viewerId)}"]`);
+    return Array.from(own).reverse().find((item) => item.querySelector("a.edit")) ?? null;
+  }
+
   document.addEventListener("keydown", (event) => {
     const target = event.target;
     if (target instanceof HTMLTextAreaElement && target.hasAttribute("data-enter-sends")) {
+      const plain = !event.altKey && !event.shiftKey && !event.ctrlKey && !event.metaKey;
       if (event.key === "ArrowUp" && event.altKey && !event.shiftKey && !event.ctrlKey && !event.metaKey) {
         event.preventDefault();
         focusMessage(messageArticles().at(-1));
+      } else if (event.key === "ArrowUp" && plain && target.value === "" && target.closest("#composer")) {
+        const own = ownLastEditable();
+        if (own) {
+          event.preventDefault();
+          own.querySelector("a.edit").click();
+        }
+      } else if (event.key === "Escape" && target.closest(".edit-form")) {
+        event.preventDefault();
+        target.closest(".edit-form").querySelector("a.cancel")?.click();
       }
       return;
     }

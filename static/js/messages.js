@@ -1,4 +1,4 @@
-// The message list as it grows: in view, in local time, never twice, counted in a hidden tab's title.
+// The message list as it grows and changes: in view, in local time, never twice, counted in a hidden tab's title.
 "use strict";
 
 // A block of its own: these names stay private to this file.
@@ -47,7 +47,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => localiseTimes(document));
-  document.addEventListener("htmx:ws:after:message:incoming", () => localiseTimes(document));
+  document.addEventListener("htmx:after:swap", () => localiseTimes(document)); // frames, and edits' answers
 
   // A message already on the page (same message-<pk> id) replaces itself rather
   // than appearing twice, should its fragment ever arrive again.
@@ -64,11 +64,17 @@
 
   // While the tab is hidden, its title counts the messages that arrived, so a
   // glance at the tab strip (or a screen reader's window list) says there is news.
+  // Only new messages count: an edit or a deletion replaces one in its place.
   const baseTitle = document.title;
   let unread = 0;
-  document.addEventListener("htmx:ws:before:message:incoming", (event) => {
-    if (!document.hidden || typeof event.detail.message.data !== "string") return;
-    const arrived = (event.detail.message.data.match(/<li id="message-/g) || []).length;
+  document.addEventListener("htmx:before:swap", (event) => {
+    if (!document.hidden) return;
+    let arrived = 0;
+    for (const task of event.detail.tasks) {
+      const incoming = task.fragment.firstElementChild;
+      if (task.target.id !== "message-list" || !incoming) continue;
+      arrived += Array.from(incoming.children).filter((item) => item.matches("li.message")).length;
+    }
     if (!arrived) return;
     unread += arrived;
     document.title = `(${unread}) ${baseTitle}`;

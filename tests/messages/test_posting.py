@@ -52,7 +52,7 @@ def test_the_room_moves_to_the_top_of_the_lobby_when_someone_writes(design: Room
 def test_bad_text_is_refused_with_a_clear_error_and_nothing_is_saved_or_sent(
     design: Room, ana: User, body: str | None, error: str
 ) -> None:
-    with mock.patch("rooms.messages.posting.broadcast_message") as broadcast:
+    with mock.patch("rooms.messages.changes.publish_change") as broadcast:
         result = post_message(room=design, author=ana, data={"body": body})
 
     assert result.message is None
@@ -98,7 +98,7 @@ def test_the_broadcast_happens_only_after_the_message_is_committed(
     design: Room, ana: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     with (
-        mock.patch("rooms.messages.posting.broadcast_message") as broadcast,
+        mock.patch("rooms.messages.changes.publish_change") as broadcast,
         django_capture_on_commit_callbacks(execute=False) as callbacks,
     ):
         post_message(room=design, author=ana, data={"body": "after commit"})
@@ -106,7 +106,8 @@ def test_the_broadcast_happens_only_after_the_message_is_committed(
 
     assert len(callbacks) == 1
     callbacks[0]()
-    broadcast.assert_called_once_with(Message.objects.get())
+    message = Message.objects.get()
+    broadcast.assert_called_once_with(message, message.seq)
 
 
 def test_posting_costs_the_same_few_queries_whatever_the_room_s_size(
@@ -136,7 +137,7 @@ def test_messages_are_numbered_one_after_another_in_each_room(design: Room, ana:
 
 def test_the_same_message_sent_twice_is_stored_and_broadcast_once(design: Room, ana: User) -> None:
     frame = {"body": "double click", "client_id": str(uuid.uuid4())}
-    with mock.patch("rooms.messages.posting.broadcast_message") as broadcast:
+    with mock.patch("rooms.messages.changes.publish_change") as broadcast:
         first = post_message(room=design, author=ana, data=frame)
         again = post_message(room=design, author=ana, data=frame)
 
@@ -241,7 +242,7 @@ def test_the_limit_fails_open_when_its_store_is_down(design: Room, ana: User, se
 def test_when_the_database_fails_the_sender_is_told_and_nothing_is_broadcast(design: Room, ana: User) -> None:
     with (
         mock.patch.object(Message.objects, "create", side_effect=OperationalError("database is locked")),
-        mock.patch("rooms.messages.posting.broadcast_message") as broadcast,
+        mock.patch("rooms.messages.changes.publish_change") as broadcast,
     ):
         result = post_message(room=design, author=ana, data={"body": "important"})
 

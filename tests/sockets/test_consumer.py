@@ -19,6 +19,7 @@ from pytest_django.fixtures import Settings
 
 from config.asgi import application
 from rooms import access
+from rooms.events import MessageChanged
 from rooms.messages.history import PAGE_SIZE
 from rooms.models import Message, Room, User
 from rooms.sockets import close_codes
@@ -139,7 +140,7 @@ async def test_the_sender_sees_their_message_even_when_its_broadcast_is_lost(
     design: Room, ana: User, connect: Connect
 ) -> None:
     socket = await connect(ana, design)
-    with mock.patch("rooms.messages.posting.broadcast_message"):  # as if Redis were down
+    with mock.patch("rooms.messages.changes.publish_change"):  # as if Redis were down
         await socket.send_to(text_data=compose("saved regardless"))
         composer = await socket.receive_from(timeout=2)
         message = await socket.receive_from(timeout=2)
@@ -306,15 +307,16 @@ async def test_an_unknown_room_is_refused_at_the_handshake(ana: User, connect: C
 async def test_on_connect_a_page_gets_what_it_missed_in_order_and_only_that(
     design: Room, ana: User, ben: User, connect: Connect
 ) -> None:
-    for body in ("one", "two", "three"):
+    for body in ("alpha", "bravo", "charlie"):
         await database_sync_to_async(say)(design, ana, body)
 
     socket = await connect(ben, design, after=1)
 
     missed = await socket.receive_from(timeout=2)
     assert missed.startswith('<ol id="message-list" hx-swap-oob="beforeend" data-quiet>'), "history, not news"
-    assert "one" not in missed
-    assert missed.index("two") < missed.index("three")
+    assert "alpha" not in missed
+    assert missed.index("bravo") < missed.index("charlie")
+    assert missed.endswith('<data id="room-cursor" value="3" hx-swap-oob="true"></data>'), "the page's new cursor"
     assert await socket.receive_nothing(timeout=0.2)
 
 
@@ -334,7 +336,7 @@ async def test_a_page_that_missed_more_than_a_page_gets_a_link_instead_of_a_wall
 
     notice = await socket.receive_from(timeout=2)
     assert f"{PAGE_SIZE + 2} new messages while you were away: show them" in notice
-    assert 'href="/rooms/design/"' in notice
+    assert 'href="/rooms/design/?after=1"' in notice, "the room from the first message this page missed"
     assert "message 7" not in notice
 
     await ana_sends(connect, ana, design, "and one more")
@@ -352,7 +354,7 @@ async def test_a_broadcast_delivered_twice_is_shown_once(design: Room, ana: User
     first = await socket.receive_from(timeout=2)
 
     await database_sync_to_async(publish)(
-        design.group_name, {"type": "room.message", "html": first, "seq": message.seq}
+        MessageChanged(room_id=design.pk, change=message.seq, html={"en": first, "ko": first})
     )
 
     assert "once only" in first
@@ -363,7 +365,7 @@ async def test_a_lost_broadcast_is_read_from_the_database_before_the_next_one(
     design: Room, ana: User, ben: User, connect: Connect
 ) -> None:
     socket = await connect(ben, design, after=0)
-    with mock.patch("rooms.messages.posting.broadcast_message"):  # this one never reaches the channel layer
+    with mock.patch("rooms.messages.changes.publish_change"):  # this one never reaches the channel layer
         await database_sync_to_async(say)(design, ana, "lost on the way")
     await database_sync_to_async(say)(design, ana, "arrived")
 

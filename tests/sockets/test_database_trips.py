@@ -9,9 +9,10 @@ from unittest import mock
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from rooms.events import Event, MessageChanged, room_group
 from rooms.sockets import database_trips
 from rooms.sockets.database_trips import in_database_thread
-from rooms.sockets.fanout import process_fanout, publish
+from rooms.sockets.fanout import LayerRecovered, process_fanout, publish
 
 # A failed call makes the thread check its database connection, as database_sync_to_async does.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -65,13 +66,14 @@ async def test_what_a_call_publishes_is_handed_out_before_its_caller_goes_on(tri
     handed_out: list[str] = []
 
     class Page:
-        def deliver(self, event: dict[str, Any]) -> None:
-            handed_out.append(event["text"])
+        def deliver(self, event: Event | LayerRecovered) -> None:
+            assert isinstance(event, MessageChanged)
+            handed_out.append(event.html["en"])
 
-    await process_fanout().subscribe("room-test", Page())
+    await process_fanout().subscribe(room_group(1), Page())
 
     def post() -> list[str]:
-        publish("room-test", {"type": "room.message", "text": "saved"})
+        publish(MessageChanged(room_id=1, change=1, html={"en": "saved"}))
         return list(handed_out)
 
     seen_in_thread = await in_database_thread(post)

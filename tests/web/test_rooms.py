@@ -364,9 +364,9 @@ def test_the_room_page_costs_the_same_queries_however_many_messages_and_authors(
     for n in range(20):
         author = make_user(f"author{n}")
         design.members.add(author)
-        say(design, author, f"hi {n}")
-    # session, user, room, messages with authors, membership, the user's rooms
-    with django_assert_num_queries(6):
+        say(design, author, f"hi {n}, @ana and @author{max(0, n - 1)}")
+    # session, user, room, messages with authors, who they mention, membership, the user's rooms
+    with django_assert_num_queries(7):
         client.get("/rooms/design/")
 
 
@@ -497,7 +497,7 @@ def test_a_room_page_tells_its_scripts_what_this_reader_wants_announced(design: 
     ana.announce = User.Announce.NONE
     ana.save()
     page = text_of(signed_in(ana).get("/rooms/design/"))
-    assert f'data-announce="none" data-viewer-id="{ana.pk}" data-viewer-name="ana"' in page
+    assert f'data-announce="none" data-viewer-id="{ana.pk}"' in page
 
 
 def test_newer_messages_are_a_link_away_from_an_older_page_until_the_newest(design: Room, ana: User) -> None:

@@ -1,0 +1,91 @@
+"""What the domain tells open pages, as typed events (DESIGN.md §9).
+
+Domain code (rooms/messages, rooms/people) builds one of these and hands it to
+`rooms.sockets.publish`; the socket machinery delivers it to every process
+with a page that should hear it, and each page's consumer acts on its type.
+Crossing processes (Redis), an event travels as a plain dict (`as_layer_message`)
+and comes back as the same type (`from_layer_message`); a type nobody knows
+fails loudly rather than being dropped in silence.
+"""
+
+import enum
+from dataclasses import asdict, dataclass
+from typing import Any, ClassVar
+
+# Every process with sockets listens to this group: events about people rather than rooms go here.
+EVERY_PROCESS = "every-process"
+
+
+def room_group(room_id: int) -> str:
+    """The channel-layer group of a room: from its key, never from its name or slug (DESIGN.md §4)."""
+    return f"room-{room_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class MessageChanged:
+    """A message was posted, edited or deleted (change number `change` of its room).
+
+    `html` is its current state, rendered once per language for every page
+    (DESIGN.md §3), keyed by language code: appended to the log when it is
+    new, replacing its element by id otherwise.
+    """
+
+    kind: ClassVar[str] = "message.changed"
+    room_id: int
+    change: int
+    html: dict[str, str]
+
+    @property
+    def group(self) -> str:
+        return room_group(self.room_id)
+
+
+class CutOffReason(enum.StrEnum):
+    SIGNED_OUT = "signed-out"  # the browser session that opened the socket signed out
+    DEACTIVATED = "deactivated"  # the account was deactivated
+    LEFT_ROOM = "left-room"  # the person left the room, or was removed from it
+
+
+@dataclass(frozen=True, slots=True)
+class CutOff:
+    """Close the sockets of `user_id`: all of them, those of one browser session, or those in one room."""
+
+    kind: ClassVar[str] = "cutoff"
+    user_id: int
+    reason: CutOffReason
+    session: str | None = None  # rooms.people.cutoff.session_tag of the session, for SIGNED_OUT
+    room_id: int | None = None  # for LEFT_ROOM
+
+    group: ClassVar[str] = EVERY_PROCESS
+
+
+Event = MessageChanged | CutOff
+
+EVENT_TYPES: dict[str, type[MessageChanged] | type[CutOff]] = {cls.kind: cls for cls in (MessageChanged, CutOff)}
+
+
+class UnknownEvent(ValueError):
+    """A channel-layer message of a type this code does not know (a newer process, or a bug)."""
+
+
+def as_layer_message(event: Event) -> dict[str, Any]:
+    """The event as the channel layer carries it: a dict with a "type" (channels requires one)."""
+    fields = asdict(event)
+    if isinstance(event, CutOff):
+        fields["reason"] = event.reason.value  # msgpack (channels-redis) carries plain strings
+    return {"type": event.kind, **fields}
+
+
+def from_layer_message(message: dict[str, Any]) -> Event:
+    fields = dict(message)
+    kind = fields.pop("type", None)
+    fields.pop("group", None)
+    cls = EVENT_TYPES.get(kind) if isinstance(kind, str) else None
+    if cls is None:
+        raise UnknownEvent(f"no event type {kind!r}")
+    try:
+        if cls is CutOff:
+            fields["reason"] = CutOffReason(fields["reason"])
+        return cls(**fields)
+    except (TypeError, KeyError, ValueError) as error:
+        raise UnknownEvent(f"a {kind!r} event that does not fit its type: {error}") from error
