@@ -20,10 +20,12 @@ from pytest_django.fixtures import Settings
 from config.asgi import application
 from rooms import access
 from rooms.events import MessageChanged
+from rooms.messages.deleting import delete_message
+from rooms.messages.editing import edit_message
 from rooms.messages.history import PAGE_SIZE
 from rooms.models import Message, Room, User
 from rooms.sockets import close_codes
-from rooms.sockets.consumer import MAX_SOCKETS_PER_USER
+from rooms.sockets.consumer import MAX_SOCKETS_PER_USER, RoomConsumer
 from rooms.sockets.fanout import publish
 from tests.conftest import MakeUser, SetLimit, say
 
@@ -589,3 +591,86 @@ async def test_a_cut_off_that_finds_the_socket_gone_is_no_error(
     del server, running
     gc.collect()  # a task's unretrieved exception is logged when the task is freed
     assert "exception was never retrieved" not in caplog.text
+
+
+# Edits and deletions: live, and caught up after a reconnect (DESIGN.md §2)
+
+
+async def test_an_edit_and_a_deletion_reach_every_page_in_the_room_as_replacements(
+    design: Room, ana: User, ben: User, connect: Connect
+) -> None:
+    message = await database_sync_to_async(say)(design, ana, "first words")
+    ben_socket, ben_in_korean = await connect(ben, design), await connect(ben, design, cookies="django_language=ko")
+
+    await database_sync_to_async(edit_message)(
+        room=design, editor=ana, message_id=message.pk, data={"body": "better words"}
+    )
+    edited = await ben_socket.receive_from(timeout=2)
+    assert edited.startswith(f'<li id="message-{message.pk}" class="message"')
+    assert 'hx-swap-oob="outerMorph"' in edited
+    assert "better words" in edited
+    assert "(edited)" in edited
+    assert edited.endswith('<data id="room-cursor" value="2" hx-swap-oob="true"></data>')
+    assert "(수정됨)" in await ben_in_korean.receive_from(timeout=2), "each page in its own language"
+
+    await database_sync_to_async(delete_message)(room=design, deleter=ana, message_id=message.pk)
+    deleted = await ben_socket.receive_from(timeout=2)
+    assert f'<li id="message-{message.pk}" class="message deleted"' in deleted
+    assert "This message was deleted." in deleted
+    assert "better words" not in deleted
+    assert await ben_socket.receive_nothing(timeout=0.2)
+
+
+async def test_after_reconnecting_a_page_gets_each_change_it_missed_once_in_order_and_quietly(
+    design: Room, ana: User, ben: User, connect: Connect
+) -> None:
+    kept = await database_sync_to_async(say)(design, ana, "kept")
+    gone = await database_sync_to_async(say)(design, ana, "gone")
+    ben_socket = await connect(ben, design, after=0)
+    assert "gone" in await ben_socket.receive_from(timeout=2)
+    await ben_socket.disconnect()  # the laptop closes
+
+    def while_away() -> None:
+        edit_message(room=design, editor=ana, message_id=kept.pk, data={"body": "kept, edited once"})
+        say(design, ana, "said while away")
+        edit_message(room=design, editor=ana, message_id=kept.pk, data={"body": "kept, edited twice"})
+        delete_message(room=design, deleter=ana, message_id=gone.pk)
+
+    await database_sync_to_async(while_away)()
+    back = await connect(ben, design, after=2)  # the cursor its page kept: change 2
+
+    caught_up = await back.receive_from(timeout=2)
+    # kept changed last at 5, gone at 6: replaced in that order, then the new one appended
+    assert caught_up.index(f'<li id="message-{kept.pk}"') < caught_up.index(
+        f'<li id="message-{gone.pk}" class="message deleted"'
+    ), "in the order they changed"
+    assert caught_up.count("kept, edited") == 1
+    assert "kept, edited twice" in caught_up
+    assert '<ol id="message-list" hx-swap-oob="beforeend" data-quiet>' in caught_up, "the new one, unannounced"
+    assert caught_up.index("kept, edited twice") < caught_up.index("said while away")
+    assert caught_up.endswith('<data id="room-cursor" value="6" hx-swap-oob="true"></data>')
+    assert await back.receive_nothing(timeout=0.2), "once each"
+
+
+async def test_a_change_whose_broadcast_was_lost_is_read_back_before_the_next(
+    design: Room, ana: User, ben: User, connect: Connect
+) -> None:
+    message = await database_sync_to_async(say)(design, ana, "to be edited")
+    socket = await connect(ben, design)
+    with mock.patch("rooms.messages.changes.publish_change"):
+        await database_sync_to_async(edit_message)(
+            room=design, editor=ana, message_id=message.pk, data={"body": "edited, lost on the way"}
+        )
+    await database_sync_to_async(say)(design, ana, "arrived")
+
+    gap, latest = await socket.receive_from(timeout=2), await socket.receive_from(timeout=2)
+    assert "edited, lost on the way" in gap
+    assert 'hx-swap-oob="outerMorph"' in gap
+    assert "arrived" in latest
+    assert await socket.receive_nothing(timeout=0.2)
+
+
+async def test_the_consumer_refuses_to_deliver_an_event_it_does_not_know() -> None:
+    consumer = RoomConsumer()
+    with pytest.raises(TypeError, match="does not know the event"):
+        await consumer.handle(object())  # type: ignore[arg-type]

@@ -1,0 +1,48 @@
+"""The typed events between the domain and the socket machinery, as they cross processes (DESIGN.md §9)."""
+
+import msgpack  # type: ignore[import-untyped]  # channels-redis encodes with it; it ships no types
+import pytest
+
+from rooms.events import (
+    EVENT_TYPES,
+    CutOff,
+    CutOffReason,
+    MessageChanged,
+    UnknownEvent,
+    as_layer_message,
+    from_layer_message,
+)
+
+EXAMPLES = [
+    MessageChanged(room_id=7, change=42, html={"en": "<li>hi</li>", "ko": "<li>안녕</li>"}),
+    CutOff(user_id=3, reason=CutOffReason.SIGNED_OUT, session="abc123"),
+    CutOff(user_id=3, reason=CutOffReason.LEFT_ROOM, room_id=7),
+    CutOff(user_id=3, reason=CutOffReason.DEACTIVATED),
+]
+
+
+def test_every_event_type_has_an_example_here() -> None:
+    assert {type(event) for event in EXAMPLES} == set(EVENT_TYPES.values())
+
+
+@pytest.mark.parametrize("event", EXAMPLES, ids=repr)
+def test_an_event_comes_back_as_itself_through_redis_s_encoding(event: MessageChanged | CutOff) -> None:
+    # channels-redis packs messages with msgpack; a group_send adds nothing the event needs.
+    carried = msgpack.unpackb(msgpack.packb(as_layer_message(event)))
+    assert from_layer_message({**carried, "group": event.group}) == event
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        {"type": "message.renamed", "room_id": 7},
+        {"room_id": 7},
+        {"type": "message.changed", "room_id": 7},
+        {"type": "message.changed", "room_id": 7, "change": 1, "html": {}, "colour": "red"},
+        {"type": "cutoff", "user_id": 3, "reason": "went-fishing"},
+    ],
+    ids=["unknown type", "no type", "missing fields", "unknown field", "unknown reason"],
+)
+def test_a_message_that_fits_no_event_type_fails_loudly(message: dict[str, object]) -> None:
+    with pytest.raises(UnknownEvent):
+        from_layer_message(message)
