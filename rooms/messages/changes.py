@@ -68,7 +68,8 @@ def number_change(room: Room, *, allowed: QuerySet[Model], activity: bool) -> tu
     can slip a change in.
     """
     now = timezone.now()
-    rule, rule_params = allowed.values("pk").query.get_compiler(connection=connection).as_sql()
+    # Without ordering: EXISTS needs none (Room orders by activity by default).
+    rule, rule_params = allowed.order_by().values("pk").query.get_compiler(connection=connection).as_sql()
     room_table = connection.ops.quote_name(Room._meta.db_table)
     touch = ", last_activity_at = %s" if activity else ""
     with connection.cursor() as cursor:
