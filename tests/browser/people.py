@@ -200,6 +200,7 @@ class SlowConnection:
         self.cut_off = False
         self.addresses: list[str] = []  # of every connection attempt, in order
         self.current: WebSocketRoute | None = None
+        self.current_server_side: WebSocketRoute | None = None
 
     @property
     def attempts(self) -> int:
@@ -212,6 +213,7 @@ class SlowConnection:
             return
         self.current = page_side
         server_side = page_side.connect_to_server()  # what the page sends goes straight through
+        self.current_server_side = server_side
 
         def from_server(message: str | bytes) -> None:
             self.delivered.append((page_side, message))
@@ -240,11 +242,16 @@ class SlowConnection:
         self.close_page_side(1012)
 
     def close_page_side(self, code: int) -> None:
-        """Close the page's socket with `code`, as the server would; what was held is lost."""
+        """Close the page's socket with `code`, as the server would; what was held is lost.
+
+        The server's end closes too, as over a real network: else it would go on receiving what the
+        room says, and hand it to the page after all."""
         assert self.current is not None, "the page never connected"
         self.holding = False
         self.held.clear()
         self.current.close(code=code, reason="closed by the test")
+        if self.current_server_side is not None:
+            self.current_server_side.close(code=1001, reason="the page went away")
 
     def restore(self) -> None:
         """Let the page's next reconnection attempt through."""

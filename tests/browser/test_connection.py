@@ -7,6 +7,7 @@ import time
 import pytest
 from playwright.sync_api import Route, WebSocket, expect
 
+from rooms.messages.history import PAGE_SIZE
 from rooms.sockets import close_codes
 from tests.browser.people import People, Person, unique
 
@@ -245,3 +246,45 @@ def test_signing_out_in_one_tab_tells_the_other_tab(people: People) -> None:
 
     expect(other_tab.get_by_role("status")).to_have_text(STATUS_AFTER_A_FINAL_CLOSE[close_codes.SIGNED_OUT])
     expect(other_tab.get_by_role("button", name="Send", exact=True)).to_be_disabled()
+
+
+def test_after_missing_more_than_a_page_the_link_opens_at_the_first_missed_and_the_cursor_holds(
+    people: People,
+) -> None:
+    ada, ben = people.signed_up("Ada"), people.signed_up("Ben")
+    room = unique("Away")
+    ada.enter_room(room)
+    # Each person may send 10 messages in 10 seconds: a page's worth takes a few of them.
+    senders = [ada, *(people.signed_up(f"Sender{n}") for n in range(5))]
+    for sender in senders[1:]:
+        sender.enter_room(room)
+    connection = ben.use_slow_connection()
+    ben.enter_room(room)
+    ada.send_message("before the trip")
+    ben.expect_message("before the trip")
+
+    connection.drop()
+    missed = [f"while away {n}" for n in range(PAGE_SIZE + 1)]
+    for n, text in enumerate(missed):
+        senders[n % len(senders)].send_message(text)
+    connection.restore()
+
+    link = ben.page.get_by_role("link", name=f"{PAGE_SIZE + 1} new messages while you were away: show them")
+    expect(link).to_be_visible(timeout=RECONNECT_TIMEOUT_MS)
+    assert ben.message_texts() == ["before the trip"], "not a wall of text"
+
+    # The link is now the list's last item; the page's cursor is its own, and moved past all of them.
+    cursor = ben.page.locator("#room-cursor").get_attribute("value")
+    connection.close_page_side(1012)
+    expect(ben.page.get_by_role("status")).to_have_text("Connected.", timeout=RECONNECT_TIMEOUT_MS)
+    assert connection.addresses[-1].endswith(f"?after={cursor}")
+    ada.send_message("after the trip")
+    ben.expect_message("after the trip")
+    assert ben.message_texts() == ["before the trip", "after the trip"], "nothing missed sent twice"
+
+    link.click()
+    expect(ben.messages.first).to_contain_text("while away 0")
+    assert ben.message_texts() == missed[:PAGE_SIZE], "the room from the first missed message"
+    ben.page.get_by_role("link", name="Newer messages").click()
+    expect(ben.page.get_by_role("status")).to_have_text("Connected.")  # paging forward reaches the live page
+    assert ben.message_texts()[-2:] == [missed[-1], "after the trip"]
