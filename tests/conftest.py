@@ -7,9 +7,9 @@ import pytest
 from django.test import Client
 from pytest_django.fixtures import Settings
 
-from rooms import access
 from rooms.messages.posting import post_message
 from rooms.models import Message, Room, User
+from rooms.people import membership
 from rooms.rate_limit import limiter
 from rooms.sockets.database_trips import close_database_connections
 from tests.servers import live_database, uvicorn_server
@@ -43,8 +43,8 @@ def ben(make_user: MakeUser) -> User:
 @pytest.fixture
 def design(ana: User, ben: User) -> Room:
     """A room that Ana and Ben have both entered."""
-    room = access.enter_room(user=ana, name="Design", slug="design")
-    access.join_room(user=ben, room=room)
+    room = membership.enter_room(user=ana, name="Design", slug="design")
+    membership.join_room(user=ben, room=room)
     return room
 
 

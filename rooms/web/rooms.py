@@ -15,6 +15,7 @@ from rooms.forms import MessageForm, RoomForm
 from rooms.messages.history import history_page, parse_seq
 from rooms.messages.posting import post_message
 from rooms.models import Room, User
+from rooms.people import membership
 from rooms.rate_limit import RATE_LIMITED
 
 
@@ -32,8 +33,8 @@ def lobby(request: HttpRequest) -> HttpResponse:
     form = RoomForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
-            room = access.enter_room(user=current_user(request), name=form.cleaned_data["name"], slug=form.slug)
-        except access.TooManyNewRooms:
+            room = membership.enter_room(user=current_user(request), name=form.cleaned_data["name"], slug=form.slug)
+        except membership.TooManyNewRooms:
             form.add_error("name", ValidationError(TOO_MANY_NEW_ROOMS, code=RATE_LIMITED))
         else:
             return redirect(room)
@@ -100,12 +101,12 @@ def room(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def join(request: HttpRequest, slug: str) -> HttpResponseBase:
     room = access.get_room(slug)
-    access.join_room(user=current_user(request), room=room)
+    membership.join_room(user=current_user(request), room=room)
     return redirect(room)
 
 
 @require_POST
 def leave(request: HttpRequest, slug: str) -> HttpResponseBase:
     room = access.get_room(slug)
-    access.leave_room(user=current_user(request), room=room)
+    membership.leave_room(user=current_user(request), room=room)
     return redirect("rooms:lobby")

@@ -7,12 +7,12 @@ import pytest
 from django.db import OperationalError
 from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks
 
-from rooms.access import enter_room, leave_room
 from rooms.events import MessageChanged
 from rooms.messages.changes import NoSuchMessage
 from rooms.messages.deleting import delete_message
 from rooms.messages.editing import edit_message
 from rooms.models import Message, MessageVersion, Room, User
+from rooms.people.membership import enter_room, leave_room
 from tests.conftest import MakeUser, SetLimit, say
 
 

@@ -11,9 +11,9 @@ from limits.strategies import SlidingWindowCounterRateLimiter
 from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks
 from pytest_django.fixtures import Settings
 
-from rooms.access import enter_room, join_room, leave_room
 from rooms.messages.posting import post_message
 from rooms.models import Message, Room, User
+from rooms.people.membership import enter_room, join_room, leave_room
 from rooms.rate_limit import InProcessStorage
 from tests.conftest import MakeUser, SetLimit, say
 from tests.servers import free_port

@@ -18,12 +18,12 @@ from django.utils.html import escape
 from pytest_django.fixtures import Settings
 
 from config.asgi import application
-from rooms import access
 from rooms.events import MessageChanged
 from rooms.messages.deleting import delete_message
 from rooms.messages.editing import edit_message
 from rooms.messages.history import PAGE_SIZE
 from rooms.models import Message, Room, User
+from rooms.people import membership
 from rooms.sockets import close_codes
 from rooms.sockets.consumer import MAX_SOCKETS_PER_USER, RoomConsumer
 from rooms.sockets.fanout import publish
@@ -158,7 +158,7 @@ async def test_a_member_of_another_room_receives_nothing(
     design: Room, ana: User, make_user: MakeUser, connect: Connect
 ) -> None:
     carl = await database_sync_to_async(make_user)("carl")
-    elsewhere = await database_sync_to_async(access.enter_room)(user=carl, name="Elsewhere", slug="elsewhere")
+    elsewhere = await database_sync_to_async(membership.enter_room)(user=carl, name="Elsewhere", slug="elsewhere")
     ana_socket, carl_socket = await connect(ana, design), await connect(carl, elsewhere)
 
     await ana_socket.send_to(text_data=compose("only for design"))
@@ -242,7 +242,7 @@ async def test_a_binary_frame_closes_the_socket_as_unreadable(design: Room, ana:
 
 async def test_a_member_who_left_is_cut_off_at_their_next_message(design: Room, ana: User, connect: Connect) -> None:
     socket = await connect(ana, design)
-    await database_sync_to_async(access.leave_room)(user=ana, room=design)
+    await database_sync_to_async(membership.leave_room)(user=ana, room=design)
 
     await socket.send_to(text_data=compose("am I still here?"))
 
@@ -492,10 +492,10 @@ async def test_a_deactivated_user_s_sockets_are_all_closed(design: Room, ana: Us
 
 
 async def test_leaving_a_room_closes_the_sockets_in_that_room_only(design: Room, ana: User, connect: Connect) -> None:
-    elsewhere = await database_sync_to_async(access.enter_room)(user=ana, name="Elsewhere", slug="elsewhere")
+    elsewhere = await database_sync_to_async(membership.enter_room)(user=ana, name="Elsewhere", slug="elsewhere")
     in_design, in_elsewhere = await connect(ana, design), await connect(ana, elsewhere)
 
-    await database_sync_to_async(access.leave_room)(user=ana, room=design)
+    await database_sync_to_async(membership.leave_room)(user=ana, room=design)
 
     assert await in_design.receive_output(timeout=2) == {"type": "websocket.close", "code": close_codes.NOT_A_MEMBER}
     assert await in_elsewhere.receive_nothing(timeout=0.2)
@@ -584,7 +584,7 @@ async def test_a_cut_off_that_finds_the_socket_gone_is_no_error(
     server = DroppingServer(await signed_in_browser(ana), design)
     running = asyncio.create_task(server.run())
     await server.accepted.wait()
-    await database_sync_to_async(access.leave_room)(user=ana, room=design)  # closes her socket, whose send raises
+    await database_sync_to_async(membership.leave_room)(user=ana, room=design)  # closes her socket, whose send raises
     await asyncio.sleep(0.1)
     server.events.put_nowait({"type": "websocket.disconnect", "code": 1006})
     await running

@@ -5,11 +5,11 @@ import re
 import pytest
 from django.test import Client
 
-from rooms.access import enter_room
 from rooms.messages.broadcast import render_change
 from rooms.messages.deleting import delete_message
 from rooms.messages.editing import edit_message
 from rooms.models import Message, Room, User
+from rooms.people.membership import enter_room
 from tests.conftest import MakeUser, SetLimit, say, signed_in
 
 HTMX = {"HX-Request": "true"}
