@@ -366,7 +366,9 @@ async def test_a_broadcast_delivered_twice_is_shown_once(design: Room, ana: User
 async def test_a_lost_broadcast_is_read_from_the_database_before_the_next_one(
     design: Room, ana: User, ben: User, connect: Connect
 ) -> None:
+    await database_sync_to_async(say)(design, ana, "before")
     socket = await connect(ben, design, after=0)
+    assert "before" in await socket.receive_from(timeout=2), "catch-up done: what follows is live"
     with mock.patch("rooms.messages.changes.publish_change"):  # this one never reaches the channel layer
         await database_sync_to_async(say)(design, ana, "lost on the way")
     await database_sync_to_async(say)(design, ana, "arrived")
@@ -656,7 +658,8 @@ async def test_a_change_whose_broadcast_was_lost_is_read_back_before_the_next(
     design: Room, ana: User, ben: User, connect: Connect
 ) -> None:
     message = await database_sync_to_async(say)(design, ana, "to be edited")
-    socket = await connect(ben, design)
+    socket = await connect(ben, design, after=0)
+    assert "to be edited" in await socket.receive_from(timeout=2), "catch-up done: what follows is live"
     with mock.patch("rooms.messages.changes.publish_change"):
         await database_sync_to_async(edit_message)(
             room=design, editor=ana, message_id=message.pk, data={"body": "edited, lost on the way"}
@@ -666,6 +669,7 @@ async def test_a_change_whose_broadcast_was_lost_is_read_back_before_the_next(
     gap, latest = await socket.receive_from(timeout=2), await socket.receive_from(timeout=2)
     assert "edited, lost on the way" in gap
     assert 'hx-swap-oob="outerMorph"' in gap
+    assert "data-quiet" not in gap
     assert "arrived" in latest
     assert await socket.receive_nothing(timeout=0.2)
 
