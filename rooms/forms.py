@@ -210,15 +210,16 @@ class MessageForm(ChatFormMixin, forms.Form):
 
 
 class EditMessageForm(ChatFormMixin, forms.Form):
-    """A message's new text. Its ids differ from the composer's, as both may be on one page."""
+    """A message's new text. Its ids name the message: the composer and several edit boxes may be on one page,
+    and each box's label, help and error must point at that box."""
 
     body = message_text_field(
         label=_("Edit your message"),
         help_text=_("Enter saves; Shift+Enter starts a new line; Escape cancels."),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("auto_id", "edit-%s")
+    def __init__(self, *args: Any, message_id: int, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"edit-{message_id}-%s")
         super().__init__(*args, **kwargs)
 
 

@@ -41,7 +41,7 @@ def edit_message(*, room: Room, editor: User, message_id: int, data: Mapping[str
     Refused text, a rate limit or a failing database come back as errors in
     the form, with nothing changed.
     """
-    form = EditMessageForm({"body": data.get("body")})
+    form = EditMessageForm({"body": data.get("body")}, message_id=message_id)
     if (refusal := rate_limit_refusal(author=editor, room=room)) is not None:
         reason, error = refusal
         logger.info("refused an edit by user %s in room %s: %s", editor.pk, room.pk, reason)
@@ -70,7 +70,7 @@ def edit_message(*, room: Room, editor: User, message_id: int, data: Mapping[str
     try:
         message = make_change(room, allowed=allowed, save=save)
     except Unchanged as unchanged:
-        return EditResult(form=EditMessageForm(), message=unchanged.message)
+        return EditResult(form=EditMessageForm(message_id=message_id), message=unchanged.message)
     except DatabaseError as error:
         logger.warning("could not save an edit by user %s in room %s: %r", editor.pk, room.pk, error)
         form.add_error("body", _("The server could not save this change. Try again in a moment."))
@@ -79,4 +79,4 @@ def edit_message(*, room: Room, editor: User, message_id: int, data: Mapping[str
         # Logged without the text: it is not theirs to keep in a log either.
         logger.info("refused an edit by user %s of message %s in room %s", editor.pk, message_id, room.pk)
         raise NoSuchMessage
-    return EditResult(form=EditMessageForm(), message=message)
+    return EditResult(form=EditMessageForm(message_id=message_id), message=message)

@@ -73,7 +73,7 @@ def edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     room = access.get_room(slug)
     user = current_user(request)
     shown = access.get_message(access.messages_editable_by(user), room, pk)
-    form = EditMessageForm(initial={"body": shown.body})
+    form = EditMessageForm(initial={"body": shown.body}, message_id=shown.pk)
     status = 200
     if request.method == "POST":
         try:
