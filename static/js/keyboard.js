@@ -19,12 +19,18 @@
     article.scrollIntoView({ block: "nearest" });
   }
 
-  // One's own newest message that can be edited; its Edit control opens the box in its place (htmx).
-  function ownLastEditable() {
+  // One's own newest message that can be edited: its Edit control opens the box in its place (htmx),
+  // or, if its box is open already, that box takes the cursor (rather than a second box, for an older one).
+  function editOwnLast() {
     const viewerId = document.getElementById("announcer")?.dataset.viewerId;
-    if (!viewerId) return null;
+    if (!viewerId) return false;
     const own = document.querySelectorAll(`#message-list > li.message[data-author-id="${CSS.escape(viewerId)}"]`);
-    return Array.from(own).reverse().find((item) => item.querySelector("a.edit")) ?? null;
+    const last = Array.from(own).reverse().find((item) => item.querySelector("a.edit, .edit-form textarea"));
+    if (!last) return false;
+    const box = last.querySelector(".edit-form textarea");
+    if (box) box.focus();
+    else last.querySelector("a.edit").click();
+    return true;
   }
 
   document.addEventListener("keydown", (event) => {
@@ -35,11 +41,7 @@
         event.preventDefault();
         focusMessage(messageArticles().at(-1));
       } else if (event.key === "ArrowUp" && plain && target.value === "" && target.closest("#composer")) {
-        const own = ownLastEditable();
-        if (own) {
-          event.preventDefault();
-          own.querySelector("a.edit").click();
-        }
+        if (editOwnLast()) event.preventDefault();
       } else if (event.key === "Escape" && target.closest(".edit-form")) {
         event.preventDefault();
         target.closest(".edit-form").querySelector("a.cancel")?.click();
