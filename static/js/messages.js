@@ -28,6 +28,14 @@
     if (log && wasNearBottom) log.scrollTop = log.scrollHeight;
   });
 
+  // An edit box opens (or comes back with its error) in its message's place, taller than the message:
+  // bring all of it into view, Save and Cancel too. Focusing the box scrolls only as far as the box.
+  document.addEventListener("htmx:after:settle", (event) => {
+    const item = event.target;
+    if (!(item instanceof Element) || !item.matches("#message-list > li.editing")) return;
+    item.scrollIntoView({ block: "nearest" });
+  });
+
   // Messages are rendered once for everybody, so the server writes times in UTC;
   // each reader's browser rewrites them into its own time zone. Today's messages
   // show the time only; older ones the date too; the full date is in the tooltip.
