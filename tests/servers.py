@@ -8,13 +8,14 @@ DATABASE_URL points at PostgreSQL.
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import environ
@@ -88,6 +89,19 @@ def _migrate(database_url: str) -> None:
         env=server_environment(DATABASE_URL=database_url),
         check=True,
     )
+
+
+def make_staff(database_url: str, username: str) -> None:
+    """Make an account staff, in a live server's database (no page does that; the admin is not installed)."""
+    if database_url.startswith(("postgres://", "postgresql://")):
+        import psycopg
+
+        with psycopg.connect(database_url) as postgres:
+            updated = postgres.execute("UPDATE rooms_user SET is_staff = true WHERE username = %s", [username]).rowcount
+    else:
+        with closing(sqlite3.connect(database_url.removeprefix("sqlite:///"), timeout=10)) as sqlite, sqlite:
+            updated = sqlite.execute("UPDATE rooms_user SET is_staff = 1 WHERE username = ?", [username]).rowcount
+    assert updated == 1, f"no account {username!r}"
 
 
 def key_prefix_for(database_url: str) -> str:

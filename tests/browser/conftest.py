@@ -34,9 +34,18 @@ def serve(directory: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="package")
-def live_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The database behind live_server_url, for the few tests that set up what no page can (staff)."""
+    with servers.live_database(tmp_path_factory.mktemp("live-database")) as database_url:
+        yield database_url
+
+
+@pytest.fixture(scope="package")
+def live_server_url(live_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One server for the package; tests keep out of each other's way with unique names."""
-    yield from serve(tmp_path_factory.mktemp("live"))
+    log_path = tmp_path_factory.mktemp("live") / "uvicorn.log"
+    with servers.uvicorn_server(database_url=live_database_url, log_path=log_path) as base_url:
+        yield base_url
 
 
 @pytest.fixture
