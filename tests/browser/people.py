@@ -20,10 +20,27 @@ ARTIFACTS = ROOT / "test-artifacts"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 PASSWORD = "a-long-test-passphrase-42"
 
+DELETED = "This message was deleted."
+
 # Each shown message as [author, body]. innerText, not textContent: it keeps the line breaks a <br> makes.
+# A deleted message is its marker, without an author; one open for editing has neither (its text is in the box).
 SHOWN_MESSAGES = """() => [...document.querySelectorAll("#message-list > li.message")].map(
-  (li) => [li.querySelector(".author").innerText, li.querySelector(".body").innerText]
+  (li) => [li.querySelector(".author")?.innerText ?? "", li.querySelector(".body")?.innerText ?? ""]
 )"""
+
+# Everything the announcer says, as it says it (it empties itself a moment before each announcement).
+LISTEN_TO_ANNOUNCER = """() => {
+  const heard = (window.__announced = []);
+  const announcer = document.getElementById("announcer");
+  new MutationObserver(() => { if (announcer.textContent) heard.push(announcer.textContent); })
+    .observe(announcer, {childList: true, characterData: true, subtree: true});
+}"""
+
+# Whether the tab is in the background, as the page sees it (a test cannot really switch tabs away).
+SET_HIDDEN = """(hidden) => {
+  Object.defineProperty(document, "hidden", {value: hidden, configurable: true});
+  document.dispatchEvent(new Event("visibilitychange"));
+}"""
 
 
 def unique(label: str) -> str:
@@ -64,6 +81,32 @@ class Person:
     @property
     def composer_error(self) -> Locator:
         return self.page.locator("#composer-fields [role=alert]")
+
+    @property
+    def edit_box(self) -> Locator:
+        return self.page.get_by_role("textbox", name="Edit your message", exact=True)
+
+    @property
+    def edit_error(self) -> Locator:
+        return self.page.locator(".edit-form [role=alert], .edit-page [role=alert]")
+
+    def message(self, text: str) -> Locator:
+        """The message (its list item) that reads exactly `text`."""
+        body = self.page.locator(".body", has_text=re.compile(f"^{re.escape(text)}$"))
+        return self.messages.filter(has=body)
+
+    def message_id(self, text: str) -> str:
+        """The id of the message that reads `text`: it keeps its id through edits and its deletion."""
+        message_id = self.message(text).get_attribute("id")
+        assert message_id, f"no message reads {text!r}"
+        return message_id
+
+    # Every copy of a message carries both; the page's own style shows each to whom it applies.
+    def edit_control(self, text: str) -> Locator:
+        return self.message(text).get_by_role("link", name="Edit", exact=True, include_hidden=True)
+
+    def delete_control(self, text: str) -> Locator:
+        return self.message(text).get_by_role("link", name="Delete", exact=True, include_hidden=True)
 
     def shown_messages(self) -> list[tuple[str, str]]:
         """(author, text) of every message in the list, oldest first."""
@@ -135,7 +178,92 @@ class Person:
         self.composer.fill(text)
         self.page.get_by_role("button", name="Send", exact=True).click()
 
+    def open_edit_box(self, text: str) -> None:
+        """With JavaScript: Edit on one's message that reads `text` opens the edit box in its place."""
+        assert self.javascript_enabled, "without JavaScript, Edit is a page of its own: use edit_message"
+        self.edit_control(text).click()
+        expect(self.edit_box).to_be_focused()
+
+    def edit_message(self, text: str, new_text: str) -> None:
+        """Change one's message that reads `text` to read `new_text`, and wait until it does.
+
+        With JavaScript the box opens in the message's place and Enter saves; without, Edit is a page
+        whose form posts, then leads back to the message in the room."""
+        if self.javascript_enabled:
+            self.open_edit_box(text)
+            self.edit_box.fill(new_text)
+            self.edit_box.press("Enter")
+            expect(self.edit_box).to_have_count(0)
+        else:
+            self.edit_control(text).click()
+            expect(self.page.get_by_role("heading", level=1)).to_have_text("Edit your message")
+            self.edit_box.fill(new_text)
+            self.page.get_by_role("button", name="Save", exact=True).click()
+            expect(self.page.get_by_role("log")).to_be_visible()
+        self.expect_edited(new_text)
+
+    def delete_message(self, text: str) -> str:
+        """Delete one's message that reads `text`, saying yes when asked to be sure; returns the message's id.
+
+        With JavaScript the browser asks (a confirm dialog); without, Delete is a page that asks."""
+        message_id = self.message_id(text)
+        if self.javascript_enabled:
+            self.page.once("dialog", lambda dialog: dialog.accept())
+            self.delete_control(text).click()
+        else:
+            self.delete_control(text).click()
+            expect(self.page.get_by_role("heading", level=1)).to_have_text("Delete this message?")
+            self.page.get_by_role("button", name="Delete message", exact=True).click()
+        self.expect_deleted(message_id)
+        return message_id
+
+    def hide_tab(self) -> None:
+        """As if the person switched to another tab: the page is hidden, and says so."""
+        self.page.evaluate(SET_HIDDEN, True)
+
+    def show_tab(self) -> None:
+        self.page.evaluate(SET_HIDDEN, False)
+
+    def listen_to_announcer(self) -> None:
+        """From now on, keep everything the screen-reader announcer says (see `announcements`)."""
+        self.page.evaluate(LISTEN_TO_ANNOUNCER)
+
+    def announcements(self) -> list[str]:
+        """What the announcer has said since `listen_to_announcer`, in order."""
+        return [str(text) for text in self.page.evaluate("window.__announced")]
+
     # Expecting things.
+
+    def expect_messages(self, texts: list[str]) -> None:
+        """Wait until the list shows exactly these texts, in this order (DELETED for a deleted message's marker)."""
+        try:
+            self.page.wait_for_function(
+                f"(texts) => JSON.stringify(({SHOWN_MESSAGES})().map(([, body]) => body)) === JSON.stringify(texts)",
+                arg=texts,
+            )
+        except PlaywrightError as error:
+            raise AssertionError(f"the list shows {self.message_texts()!r}, not {texts!r}") from error
+
+    def expect_edited(self, text: str) -> None:
+        """The message reads `text`, once, and says it was edited with a link to its earlier versions."""
+        self.expect_message(text)
+        expect(self.message(text).get_by_role("link", name="(edited)", exact=True)).to_be_visible()
+
+    def expect_offered(self, text: str, *, edit: bool, delete: bool) -> None:
+        """Whether the message that reads `text` offers this person to edit it, and to delete it."""
+        for control, offered in ((self.edit_control(text), edit), (self.delete_control(text), delete)):
+            expect(control).to_have_count(1)
+            if offered:
+                expect(control).to_be_visible()
+            else:
+                expect(control).to_be_hidden()
+
+    def expect_deleted(self, message_id: str) -> None:
+        """The message with this id is now the marker, in its place, with nothing left of its text or controls."""
+        item = self.page.locator(f"#message-list > li#{message_id}")
+        expect(item).to_have_class(re.compile(r"\bdeleted\b"))
+        expect(item).to_have_text(DELETED)
+        expect(item.get_by_role("link")).to_have_count(0)
 
     def expect_message(self, text: str, *, author: str | None = None) -> None:
         """Wait until a message with exactly this text is shown, then insist it is shown exactly once."""
