@@ -2,7 +2,7 @@
 without JavaScript, and accessible (DESIGN.md §2, §6, §7)."""
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Dialog, expect
 
 from tests import servers
 from tests.browser.people import DELETED, People, Person, unique
@@ -401,3 +401,41 @@ def test_the_edit_page_with_javascript_saves_on_enter_and_cancels_on_escape_as_i
     ada.edit_box.press("Enter")
     expect(ada.page.get_by_role("log")).to_be_visible()
     ada.expect_edited("edited on its page, saved with Enter")
+
+
+def test_an_edit_the_server_refuses_is_said_in_the_page_s_alert_region_and_the_message_stays(people: People) -> None:
+    ada = people.signed_up("Ada")
+    ada.enter_room(unique("Refused"))
+    ada.send_message("mine, until I leave")
+    other_tab = ada.context.new_page()
+    other_tab.goto(ada.page.url)
+    other_tab.get_by_role("button", name="Leave room").click()  # this page still shows Edit
+
+    ada.edit_control("mine, until I leave").click()
+
+    notice = ada.page.locator("#message-notice")
+    expect(notice).to_have_attribute("role", "alert")
+    expect(notice).to_have_text("This message cannot be changed: it was deleted, or it is not yours to change.")
+    expect(ada.edit_box).to_have_count(0)
+    ada.expect_messages(["mine, until I leave"])
+
+
+def test_delete_asks_first_and_no_keeps_the_message(people: People) -> None:
+    ada, bob = people.signed_up("Ada"), people.signed_up("Bob")
+    room = unique("Second chances")
+    ada.enter_room(room)
+    bob.enter_room(room)
+    ada.send_message("nearly deleted")
+    asked: list[str] = []
+
+    def say_no(dialog: Dialog) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    ada.page.once("dialog", say_no)
+    ada.delete_control("nearly deleted").click()
+
+    ada.send_message("still both here")  # by the time Bob has this, he would have had the deletion
+    for person in (ada, bob):
+        person.expect_messages(["nearly deleted", "still both here"])
+    assert asked == ["Delete this message? This cannot be undone."]
