@@ -28,7 +28,7 @@ def test_the_author_edits_without_javascript_and_lands_back_on_the_message(desig
     client = signed_in(ana)
 
     page = text_of(client.get(url(message, "edit")))
-    assert '<label for="edit-body">Edit your message</label>' in page
+    assert f'<label for="edit-{message.pk}-body">Edit your message</label>' in page
     assert re.search(r">\s*helo</textarea>", page)
     assert "autofocus" in page
 
@@ -62,7 +62,7 @@ def test_bad_text_on_the_edit_page_is_refused_next_to_the_field(design: Room, an
 
     assert response.status_code == 400
     page = text_of(response)
-    assert re.search(rf'<div role="alert"><ul class="errorlist" id="edit-body_error"><li>{error}', page)
+    assert re.search(rf'<div role="alert"><ul class="errorlist" id="edit-{message.pk}-body_error"><li>{error}', page)
     assert 'aria-invalid="true"' in page
     assert "<title>Error:" in page
     message.refresh_from_db()
