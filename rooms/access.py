@@ -1,9 +1,11 @@
-"""Who may read, write, edit and delete where: the one place that answers it (DESIGN.md §4, §5).
+"""Who may read, write, administer, edit and delete where: the one place that answers it (DESIGN.md §4, §5).
 
-Every room is listed in the lobby and readable by anyone signed in; writing
-needs membership, which a person takes by entering the room and gives up by
-leaving it. One edits and deletes one's own messages where one may write;
-staff may delete anyone's.
+An open room is listed in the lobby and readable by anyone signed in, who
+joins it by entering it; a private room and a direct conversation are seen by
+their members alone, and to anyone else look exactly like a room that does not
+exist (404). Writing needs membership. A room's admins (its creator first)
+rename it, describe it, change its kind and its members. One edits and deletes
+one's own messages where one may write; staff may delete anyone's.
 
 Each rule is a query. Pages ask it with `.exists()` or a lookup; the numbering
 statement of every change (rooms/messages/changes.py) embeds the same query as
@@ -11,15 +13,41 @@ its condition, so that the rule holds at the moment the change is numbered,
 under the room's lock, and is written once.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from rooms.models import Message, Room, User
+from rooms.models import Membership, Message, Room, User
 
 
-def get_room(slug: str) -> Room:
-    """The room at this address, or 404."""
-    return get_object_or_404(Room, slug=slug)
+def rooms_readable_by(user: User) -> QuerySet[Room]:
+    """Open rooms, and the private rooms and conversations `user` is a member of."""
+    if not user.is_authenticated:
+        return Room.objects.none()
+    theirs = Membership.objects.filter(user=user).values("room_id")
+    return Room.objects.filter(Q(kind=Room.Kind.OPEN) | Q(pk__in=theirs))
+
+
+def get_room(user: User, slug: str) -> Room:
+    """The room at this address if `user` may read it, or 404: unknown and hidden alike."""
+    return get_object_or_404(rooms_readable_by(user), slug=slug)
+
+
+def may_join(user: User, room: Room) -> bool:
+    """Anyone signed in and active joins an open room; the others are joined by their admins (or by starting them)."""
+    return user.is_active and room.kind == Room.Kind.OPEN
+
+
+def rooms_administered_by(user: User) -> QuerySet[Room]:
+    """The rooms whose admin `user` is (direct conversations have none: their people are what they are)."""
+    admins = active_memberships(user).filter(is_admin=True).values("room_id")
+    return Room.objects.filter(pk__in=admins).exclude(kind=Room.Kind.DIRECT)
+
+
+def may_administer(user: User, room: Room, membership: Membership | None = None) -> bool:
+    """Whether `user` administers `room`; from their `membership` (membership_of) when the caller has it."""
+    if membership is not None:
+        return membership.is_admin and membership.user_id == user.pk and room.kind != Room.Kind.DIRECT
+    return rooms_administered_by(user).filter(pk=room.pk).exists()
 
 
 def find_member_room(user: User, slug: str) -> Room | None:
@@ -30,14 +58,24 @@ def find_member_room(user: User, slug: str) -> Room | None:
     return room if room is not None and is_member(user, room) else None
 
 
+def active_memberships(user: User) -> QuerySet[Membership]:
+    """What makes `user` a member who may write: still active, and a member. The other rules build on it."""
+    return Membership.objects.filter(user=user, user__is_active=True)
+
+
 def rooms_writable_by(user: User) -> QuerySet[Room]:
-    """The rooms `user` may post in: still active, and a member."""
-    return Room.objects.filter(membership__user=user, membership__user__is_active=True)
+    """The rooms `user` may post in."""
+    return Room.objects.filter(pk__in=active_memberships(user).values("room_id"))
+
+
+def membership_of(user: User, room: Room) -> Membership | None:
+    """`user`'s membership of `room` if it lets them write there (and says whether they are an admin), else None."""
+    return active_memberships(user).filter(room=room).first()
 
 
 def is_member(user: User, room: Room) -> bool:
     """Still active and still a member (posting asks the same, in its numbering statement, for every message)."""
-    return rooms_writable_by(user).filter(pk=room.pk).exists()
+    return active_memberships(user).filter(room=room).exists()
 
 
 def messages_editable_by(user: User) -> QuerySet[Message]:
@@ -53,11 +91,10 @@ def messages_deletable_by(user: User) -> QuerySet[Message]:
 
 
 def messages_readable_by(user: User, *, deleted: bool = False) -> QuerySet[Message]:
-    """Every room is open to whoever is signed in. A deleted message has nothing left to read but its
+    """The messages of the rooms `user` may read. A deleted message has nothing left to read but its
     marker, which is shown in its place (`deleted=True`) and nowhere else."""
-    if not user.is_authenticated:
-        return Message.objects.none()
-    return Message.objects.all() if deleted else Message.objects.filter(deleted_at=None)
+    messages = Message.objects.filter(room__in=rooms_readable_by(user))
+    return messages if deleted else messages.filter(deleted_at=None)
 
 
 def get_message(messages: QuerySet[Message], room: Room, pk: int) -> Message:

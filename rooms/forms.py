@@ -18,7 +18,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from rooms.lookalikes import skeleton
-from rooms.models import DISPLAY_NAME_MAX_LENGTH, MESSAGE_MAX_LENGTH, ROOM_NAME_MAX_LENGTH, User
+from rooms.models import (
+    DISPLAY_NAME_MAX_LENGTH,
+    MESSAGE_MAX_LENGTH,
+    ROOM_DESCRIPTION_MAX_LENGTH,
+    ROOM_NAME_MAX_LENGTH,
+    Room,
+    User,
+)
 from rooms.rate_limit import RATE_LIMITED, client_address, count_failed_sign_in, minutes, sign_in_wait
 
 logger = logging.getLogger(__name__)
@@ -265,6 +272,109 @@ class RoomForm(ChatFormMixin, forms.Form):
     def slug(self) -> str:
         name: str = self.cleaned_data["name"]
         return slugify(name, allow_unicode=True)
+
+
+def room_name_field(label: "str | Promise") -> NameField:
+    return NameField(
+        label=label,
+        max_length=ROOM_NAME_MAX_LENGTH,
+        error_messages={
+            "required": _("Type a name for the room."),
+            "max_length": _("A room name can be at most %(limit_value)s characters long; this one has %(show_value)s."),
+        },
+    )
+
+
+def room_description_field() -> StorableCharField:
+    return StorableCharField(
+        label=_("Description"),
+        help_text=_("Optional: what the room is for, shown under its name."),
+        max_length=ROOM_DESCRIPTION_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={
+            "max_length": _(
+                "A description can be at most %(limit_value)s characters long; this one has %(show_value)s."
+            ),
+        },
+    )
+
+
+class PrivateRoomForm(ChatFormMixin, forms.Form):
+    """A new private room: only the people its admins add will see it."""
+
+    name = room_name_field(_("Name of the private room"))
+    description = room_description_field()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "private-%s")  # beside the lobby's other forms
+        super().__init__(*args, **kwargs)
+
+
+class RoomSettingsForm(ChatFormMixin, forms.Form):
+    name = room_name_field(_("Name"))
+    description = room_description_field()
+    kind = forms.ChoiceField(
+        label=_("Who may see it"),
+        choices=[(Room.Kind.OPEN, Room.Kind.OPEN.label), (Room.Kind.PRIVATE, Room.Kind.PRIVATE.label)],
+        widget=forms.RadioSelect,
+        help_text=_("Making a room private gives it a new address: its name no longer leads anyone to it."),
+    )
+
+
+def find_people(value: str) -> list[User]:
+    """The active people named in `value` (usernames, separated by spaces or commas, with or without "@")."""
+    names = {name.lstrip("@") for name in value.replace(",", " ").split()} - {""}
+    found = {user.username: user for user in User.objects.filter(username__in=names, is_active=True)}
+    unknown = sorted(names - set(found))
+    if unknown:
+        raise ValidationError(
+            ngettext_lazy(
+                "Nobody here has the username %(names)s. Check the spelling (usernames are exact).",
+                "Nobody here has these usernames: %(names)s. Check the spelling (usernames are exact).",
+                "count",
+            ),
+            code="unknown_people",
+            params={"names": ", ".join(unknown), "count": len(unknown)},
+        )
+    return list(found.values())
+
+
+class ConversationForm(ChatFormMixin, forms.Form):
+    """Who to talk with, by username: the people picker without JavaScript."""
+
+    people = forms.CharField(
+        label=_("Start a conversation with"),
+        help_text=_("Their usernames, separated by spaces or commas."),
+        max_length=1000,
+        error_messages={"required": _("Type the username of at least one person.")},
+    )
+
+    def __init__(self, *args: Any, viewer: User, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "conversation-%s")
+        super().__init__(*args, **kwargs)
+        self.viewer = viewer
+
+    def clean_people(self) -> list[User]:
+        people = [person for person in find_people(self.cleaned_data["people"]) if person.pk != self.viewer.pk]
+        if not people:
+            raise ValidationError(_("Name someone other than yourself."), code="only_yourself")
+        return people
+
+
+class AddMemberForm(ChatFormMixin, forms.Form):
+    username = forms.CharField(
+        label=_("Add a member"),
+        help_text=_("Their username."),
+        max_length=150,
+        error_messages={"required": _("Type the username of the person to add.")},
+    )
+
+    def clean_username(self) -> User:
+        people = find_people(self.cleaned_data["username"])
+        if len(people) != 1:
+            raise ValidationError(_("Add one person at a time."), code="one_at_a_time")
+        return people[0]
 
 
 class SignUpForm(ChatFormMixin, UserCreationForm[User]):

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from rooms.web import messages
+from rooms.web import messages, room_settings
 from rooms.web import rooms as views
 
 
@@ -16,8 +16,8 @@ class RoomSlugConverter:
         return value
 
 
-class MessageIdConverter:
-    """A message's id: digits, few enough for the database's integers (a longer one is no message, so 404)."""
+class IdConverter:
+    """A message's or a person's id: digits, few enough for the database's integers (a longer one is nobody, 404)."""
 
     regex = r"[0-9]{1,18}"
 
@@ -29,16 +29,22 @@ class MessageIdConverter:
 
 
 register_converter(RoomSlugConverter, "room_slug")
-register_converter(MessageIdConverter, "message_id")
+register_converter(IdConverter, "id")
 
 app_name = "rooms"
 urlpatterns = [
     path("", views.lobby, name="lobby"),
+    path("private-rooms/", views.new_private_room, name="new_private_room"),
+    path("conversations/", views.new_conversation, name="new_conversation"),
     path("rooms/<room_slug:slug>/", views.room, name="room"),
     path("rooms/<room_slug:slug>/join/", views.join, name="join"),
     path("rooms/<room_slug:slug>/leave/", views.leave, name="leave"),
-    path("rooms/<room_slug:slug>/messages/<message_id:pk>/", messages.message, name="message"),
-    path("rooms/<room_slug:slug>/messages/<message_id:pk>/edit/", messages.edit, name="edit_message"),
-    path("rooms/<room_slug:slug>/messages/<message_id:pk>/delete/", messages.delete, name="delete_message"),
-    path("rooms/<room_slug:slug>/messages/<message_id:pk>/history/", messages.history, name="message_history"),
+    path("rooms/<room_slug:slug>/settings/", room_settings.room_settings, name="settings"),
+    path("rooms/<room_slug:slug>/members/", room_settings.add_member, name="add_member"),
+    path("rooms/<room_slug:slug>/members/<id:pk>/remove/", room_settings.remove_member, name="remove_member"),
+    path("rooms/<room_slug:slug>/members/<id:pk>/admin/", room_settings.set_admin, name="set_admin"),
+    path("rooms/<room_slug:slug>/messages/<id:pk>/", messages.message, name="message"),
+    path("rooms/<room_slug:slug>/messages/<id:pk>/edit/", messages.edit, name="edit_message"),
+    path("rooms/<room_slug:slug>/messages/<id:pk>/delete/", messages.delete, name="delete_message"),
+    path("rooms/<room_slug:slug>/messages/<id:pk>/history/", messages.history, name="message_history"),
 ]

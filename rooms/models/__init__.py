@@ -2,11 +2,12 @@
 
 from rooms.models.messages import MESSAGE_MAX_LENGTH, Message, MessageVersion
 from rooms.models.people import DISPLAY_NAME_MAX_LENGTH, User
-from rooms.models.rooms import ROOM_NAME_MAX_LENGTH, Membership, Room
+from rooms.models.rooms import ROOM_DESCRIPTION_MAX_LENGTH, ROOM_NAME_MAX_LENGTH, Membership, Room
 
 __all__ = [
     "DISPLAY_NAME_MAX_LENGTH",
     "MESSAGE_MAX_LENGTH",
+    "ROOM_DESCRIPTION_MAX_LENGTH",
     "ROOM_NAME_MAX_LENGTH",
     "Membership",
     "Message",

@@ -8,12 +8,24 @@ from rooms.events import room_group
 from rooms.models.people import User
 
 ROOM_NAME_MAX_LENGTH = 100
+ROOM_DESCRIPTION_MAX_LENGTH = 500
 
 
 class Room(models.Model):
-    # The name is shown exactly as its creator typed it; the slug, derived
-    # from it, is the room's address and what makes two names the same room.
+    class Kind(models.TextChoices):
+        # Who may read and join each kind is rooms/access.py's business.
+        OPEN = "open", _("Open: anyone signed in may read it and join")
+        PRIVATE = "private", _("Private: only its members may see it")
+        DIRECT = "direct", _("Direct conversation")
+
+    # The name is shown exactly as its creator typed it. An open room's slug, derived
+    # from it, is its address and what makes two names the same room; a private room's
+    # and a conversation's are random, so that their names lead nobody to them.
     name = models.CharField(_("name"), max_length=ROOM_NAME_MAX_LENGTH)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.OPEN)
+    description = models.TextField(_("description"), max_length=ROOM_DESCRIPTION_MAX_LENGTH, blank=True)
+    # A direct conversation's people, as sorted ids ("3-7-12"): the same people always reach the same one.
+    direct_key = models.CharField(max_length=255, unique=True, null=True, blank=True, editable=False)
     slug = models.SlugField(max_length=ROOM_NAME_MAX_LENGTH, unique=True, allow_unicode=True)
     # What the slug looks like (rooms/lookalikes.py): a name that looks like an existing
     # room's leads to it, never to a second room that looks the same. Empty (NULL) only
@@ -44,11 +56,17 @@ class Room(models.Model):
     def group_name(self) -> str:
         return room_group(self.pk)
 
+    @property
+    def is_direct(self) -> bool:
+        return self.kind == self.Kind.DIRECT
+
 
 class Membership(models.Model):
     room = models.ForeignKey(Room, on_delete=models.CASCADE)
     user = models.ForeignKey(User, on_delete=models.CASCADE)
     joined_at = models.DateTimeField(auto_now_add=True)
+    # Room admins rename the room, change its kind and its description, add and remove members and admins.
+    is_admin = models.BooleanField(_("admin"), default=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["room", "user"], name="one_membership_per_user_and_room")]

@@ -60,7 +60,7 @@ def refused_alike[**P, R: HttpResponseBase](view: Callable[P, R]) -> Callable[P,
 @refused_alike
 def message(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase:
     """A message's own address: to htmx, the message (Cancel in the edit box); else its place in the room."""
-    room = access.get_room(slug)
+    room = access.get_room(current_user(request), slug)
     shown = access.get_message(access.messages_readable_by(current_user(request), deleted=True), room, pk)
     if from_htmx(request):
         return render_message(request, shown, room)
@@ -70,7 +70,7 @@ def message(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase:
 @require_http_methods(["GET", "POST"])
 @refused_alike
 def edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    room = access.get_room(slug)
+    room = access.get_room(current_user(request), slug)
     user = current_user(request)
     shown = access.get_message(access.messages_editable_by(user), room, pk)
     form = EditMessageForm(initial={"body": shown.body}, message_id=shown.pk)
@@ -93,7 +93,7 @@ def edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @refused_alike
 def delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    room = access.get_room(slug)
+    room = access.get_room(current_user(request), slug)
     user = current_user(request)
     shown = access.get_message(access.messages_deletable_by(user), room, pk)
     form = DeleteMessageForm()
@@ -119,7 +119,7 @@ def delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_GET
 def history(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """What a message said before each edit, newest first, for whoever may read the room."""
-    room = access.get_room(slug)
+    room = access.get_room(current_user(request), slug)
     shown = access.get_message(access.messages_readable_by(current_user(request)), room, pk)
     versions = shown.earlier_versions.all()
     title = _("Earlier versions of a message")

@@ -3,7 +3,9 @@
 Thin on purpose: the rules live in forms.py, access.py and posting.py.
 """
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -11,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rooms import access
-from rooms.forms import MessageForm, RoomForm
+from rooms.forms import ConversationForm, MessageForm, PrivateRoomForm, RoomForm
 from rooms.messages.history import history_page, parse_seq
 from rooms.messages.posting import post_message
 from rooms.models import Room, User
@@ -28,6 +30,40 @@ def current_user(request: HttpRequest) -> User:
 LOBBY_ROOMS = 50
 
 
+def conversation_title(room: Room, viewer: User) -> str:
+    """A direct conversation is called by the other people in it, as each of them sees it."""
+    others = [member.display_name for member in room.members.all() if member.pk != viewer.pk]
+    return ", ".join(sorted(others)) or room.name
+
+
+def rooms_of(user: User) -> tuple[list[Room], list[tuple[Room, str]]]:
+    """The rooms `user` is in, and their direct conversations with each one's title: one query, and one more
+    for the people in the conversations when there are any."""
+    theirs = list(Room.objects.filter(membership__user=user).order_by("-last_activity_at"))
+    conversations = [room for room in theirs if room.is_direct]
+    prefetch_related_objects(conversations, "members")
+    rooms = [room for room in theirs if not room.is_direct]
+    return rooms, [(room, conversation_title(room, user)) for room in conversations]
+
+
+def render_lobby(request: HttpRequest, *forms: BaseForm) -> HttpResponse:
+    """The lobby, with whichever of its forms was just refused (with its errors) in place of a fresh one."""
+    user = current_user(request)
+    given = {type(form): form for form in forms}
+    my_rooms, conversations = rooms_of(user)
+    context = {
+        "form": given.get(RoomForm) or RoomForm(),
+        "private_form": given.get(PrivateRoomForm) or PrivateRoomForm(),
+        "conversation_form": given.get(ConversationForm) or ConversationForm(viewer=user),
+        "my_rooms": my_rooms,
+        "conversations": conversations,
+        # The most recently active open rooms; any other is a name away in the first form.
+        "rooms": Room.objects.filter(kind=Room.Kind.OPEN)[:LOBBY_ROOMS],
+    }
+    status = max([refusal_status(form) for form in forms], default=200)
+    return render(request, "rooms/lobby.html", context, status=status)
+
+
 @require_http_methods(["GET", "POST"])
 def lobby(request: HttpRequest) -> HttpResponse:
     form = RoomForm(request.POST if request.method == "POST" else None)
@@ -38,13 +74,35 @@ def lobby(request: HttpRequest) -> HttpResponse:
             form.add_error("name", ValidationError(TOO_MANY_NEW_ROOMS, code=RATE_LIMITED))
         else:
             return redirect(room)
-    return render(
-        request,
-        "rooms/lobby.html",
-        # The most recently active rooms; any other is a name away in the form above.
-        {"form": form, "rooms": Room.objects.all()[:LOBBY_ROOMS]},
-        status=refusal_status(form),
-    )
+    return render_lobby(request, form)
+
+
+@require_POST
+def new_private_room(request: HttpRequest) -> HttpResponse:
+    form = PrivateRoomForm(request.POST)
+    if form.is_valid():
+        try:
+            room = membership.create_private_room(
+                user=current_user(request), name=form.cleaned_data["name"], description=form.cleaned_data["description"]
+            )
+        except membership.TooManyNewRooms:
+            form.add_error("name", ValidationError(TOO_MANY_NEW_ROOMS, code=RATE_LIMITED))
+        else:
+            return redirect(room)
+    return render_lobby(request, form)
+
+
+@require_POST
+def new_conversation(request: HttpRequest) -> HttpResponse:
+    form = ConversationForm(request.POST, viewer=current_user(request))
+    if form.is_valid():
+        try:
+            room = membership.start_conversation(user=current_user(request), others=form.cleaned_data["people"])
+        except membership.TooManyNewRooms:
+            form.add_error("people", ValidationError(TOO_MANY_NEW_ROOMS, code=RATE_LIMITED))
+        else:
+            return redirect(room)
+    return render_lobby(request, form)
 
 
 TOO_MANY_NEW_ROOMS = _(
@@ -63,7 +121,7 @@ def refusal_status(form: BaseForm) -> int:
 
 @require_http_methods(["GET", "POST"])
 def room(request: HttpRequest, slug: str) -> HttpResponse:
-    room = access.get_room(slug)
+    room = access.get_room(current_user(request), slug)
     user = current_user(request)
     form = MessageForm()
     if request.method == "POST":
@@ -83,16 +141,21 @@ def room(request: HttpRequest, slug: str) -> HttpResponse:
     if page.is_latest and "after" in request.GET and request.method == "GET":
         # Paging forward reached the newest messages: show the live page, at its plain address.
         return redirect(room)
+    member = access.membership_of(user, room)
+    my_rooms, conversations = rooms_of(user)
     return render(
         request,
         "rooms/room.html",
         {
             "room": room,
+            "title": conversation_title(room, user) if room.is_direct else room.name,
             "page": page,
             "cursor": cursor,
             "form": form,
-            "is_member": access.is_member(user, room),
-            "my_rooms": user.rooms.all(),
+            "is_member": member is not None,
+            "is_admin": member is not None and access.may_administer(user, room, member),
+            "my_rooms": my_rooms,
+            "conversations": conversations,
         },
         status=refusal_status(form),
     )
@@ -100,13 +163,21 @@ def room(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def join(request: HttpRequest, slug: str) -> HttpResponseBase:
-    room = access.get_room(slug)
-    membership.join_room(user=current_user(request), room=room)
+    user = current_user(request)
+    room = access.get_room(user, slug)
+    if access.may_join(user, room):
+        membership.join_room(user=user, room=room)
     return redirect(room)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def leave(request: HttpRequest, slug: str) -> HttpResponseBase:
-    room = access.get_room(slug)
-    membership.leave_room(user=current_user(request), room=room)
-    return redirect("rooms:lobby")
+    """Asks first (the page is the question); then leaves, and says so in the lobby."""
+    user = current_user(request)
+    room = access.get_room(user, slug)
+    title = conversation_title(room, user) if room.is_direct else room.name
+    if request.method == "POST":
+        membership.leave_room(user=user, room=room)
+        messages.success(request, _("You left %(room)s.") % {"room": title})
+        return redirect("rooms:lobby")
+    return render(request, "rooms/leave.html", {"room": room, "title": title})

@@ -678,3 +678,22 @@ async def test_the_consumer_refuses_to_deliver_an_event_it_does_not_know() -> No
     consumer = RoomConsumer()
     with pytest.raises(TypeError, match="does not know the event"):
         await consumer.handle(object())  # type: ignore[arg-type]
+
+
+# Private rooms (DESIGN.md §4)
+
+
+async def test_a_private_room_s_socket_is_refused_to_outsiders_and_closed_when_a_member_is_removed(
+    ana: User, ben: User, make_user: MakeUser, connect: Connect
+) -> None:
+    hideout = await database_sync_to_async(membership.create_private_room)(user=ana, name="Hideout")
+    await database_sync_to_async(membership.add_member)(room=hideout, user=ben)
+    carl = await database_sync_to_async(make_user)("carl")
+    await connect(carl, hideout, accept=False)
+    ben_socket = await connect(ben, hideout)
+
+    await database_sync_to_async(membership.remove_member)(room=hideout, user=ben)
+
+    assert await ben_socket.receive_output(timeout=2) == {"type": "websocket.close", "code": close_codes.NOT_A_MEMBER}
+    await database_sync_to_async(say)(hideout, ana, "after ben left")
+    await connect(ben, hideout, accept=False)

@@ -1,0 +1,97 @@
+"""A room's settings, for its admins: its name, description and kind, and its members (DESIGN.md §4, §6).
+
+Every change is a plain form POST that redirects back here and says what it did. Someone who may read
+the room but not administer it is told so (403); someone who may not read it gets the 404 of a room
+that does not exist.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from rooms import access
+from rooms.forms import AddMemberForm, RoomSettingsForm
+from rooms.models import Membership, Room, User
+from rooms.people import membership
+from rooms.web.rooms import current_user, refusal_status
+
+
+def administered_room(request: HttpRequest, slug: str) -> Room:
+    user = current_user(request)
+    room = access.get_room(user, slug)
+    if not access.may_administer(user, room):
+        raise PermissionDenied
+    return room
+
+
+def render_settings(
+    request: HttpRequest,
+    room: Room,
+    form: RoomSettingsForm | None = None,
+    add_form: AddMemberForm | None = None,
+) -> HttpResponse:
+    form = form or RoomSettingsForm(initial={"name": room.name, "description": room.description, "kind": room.kind})
+    members = Membership.objects.filter(room=room).select_related("user").order_by("user__username")
+    context = {"room": room, "form": form, "add_form": add_form or AddMemberForm(), "members": members}
+    status = max(refusal_status(form), refusal_status(add_form) if add_form else 200)
+    return render(request, "rooms/settings.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def room_settings(request: HttpRequest, slug: str) -> HttpResponseBase:
+    room = administered_room(request, slug)
+    if request.method == "GET":
+        return render_settings(request, room)
+    form = RoomSettingsForm(request.POST)
+    if not form.is_valid():
+        return render_settings(request, room, form=form)
+    room.name, room.description = form.cleaned_data["name"], form.cleaned_data["description"]
+    room.save(update_fields=["name", "description"])
+    membership.change_kind(room=room, kind=form.cleaned_data["kind"])
+    messages.success(request, _("The room's settings are saved."))
+    return redirect("rooms:settings", slug=room.slug)
+
+
+@require_POST
+def add_member(request: HttpRequest, slug: str) -> HttpResponseBase:
+    room = administered_room(request, slug)
+    form = AddMemberForm(request.POST)
+    if not form.is_valid():
+        return render_settings(request, room, add_form=form)
+    person: User = form.cleaned_data["username"]
+    if membership.add_member(room=room, user=person):
+        messages.success(request, _("%(name)s is now a member.") % {"name": person.display_name})
+    else:
+        messages.info(request, _("%(name)s was a member already.") % {"name": person.display_name})
+    return redirect("rooms:settings", slug=room.slug)
+
+
+def member_of(room: Room, pk: int) -> Membership:
+    return get_object_or_404(Membership.objects.select_related("user"), room=room, user_id=pk)
+
+
+@require_POST
+def remove_member(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase:
+    """Their open pages of the room stop at once (their sockets close); from now on it is a 404 to them if private."""
+    room = administered_room(request, slug)
+    removed = member_of(room, pk)
+    membership.remove_member(room=room, user=removed.user)
+    messages.success(request, _("%(name)s is no longer a member.") % {"name": removed.user.display_name})
+    if removed.user_id == current_user(request).pk:
+        return redirect("rooms:lobby")
+    return redirect("rooms:settings", slug=room.slug)
+
+
+@require_POST
+def set_admin(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase:
+    room = administered_room(request, slug)
+    member = member_of(room, pk)
+    make_admin = request.POST.get("admin") == "yes"
+    membership.set_admin(room=room, user=member.user, is_admin=make_admin)
+    name = member.user.display_name
+    text = _("%(name)s is now an admin.") if make_admin else _("%(name)s is no longer an admin.")
+    messages.success(request, text % {"name": name})
+    return redirect("rooms:settings", slug=room.slug)
