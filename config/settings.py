@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     # daphne first: it replaces runserver with its ASGI server (WebSockets in development).
     "daphne",
     "servestatic",
+    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,3 +1,4 @@
+from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
@@ -12,6 +13,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/settings/", account_settings, name="settings"),
     path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),  # staff only (rooms/admin.py)
     # Choosing a language works before signing in, and without JavaScript (a form POST).
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("", include("rooms.urls")),

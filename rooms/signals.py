@@ -6,10 +6,10 @@ Signals are the one way to hear about those; what to do lives in cutoff.py.
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_out
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest
 
-from rooms.models import User
+from rooms.models import Membership, User
 from rooms.people import cutoff
 
 
@@ -23,6 +23,12 @@ def on_user_saved(sender: Any, instance: User, created: bool, **kwargs: Any) -> 
         cutoff.cut_off_user(instance)
 
 
+def on_membership_deleted(sender: Any, instance: Membership, **kwargs: Any) -> None:
+    """Left, removed by an admin or staff, or the room deleted: the sockets to that room close."""
+    cutoff.cut_off_from_room(instance.user_id, instance.room_id)
+
+
 def connect() -> None:
     user_logged_out.connect(on_sign_out, dispatch_uid="rooms.cut_off_signed_out_session")
     post_save.connect(on_user_saved, sender=User, dispatch_uid="rooms.cut_off_deactivated_user")
+    post_delete.connect(on_membership_deleted, sender=Membership, dispatch_uid="rooms.cut_off_removed_member")

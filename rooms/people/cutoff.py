@@ -10,7 +10,7 @@ socket needs a channel of its own to hear them.
 import hashlib
 
 from rooms.events import CutOff, CutOffReason
-from rooms.models import Room, User
+from rooms.models import User
 from rooms.sockets import publish
 
 
@@ -29,6 +29,9 @@ def cut_off_user(user: User) -> None:
     publish(CutOff(user_id=user.pk, reason=CutOffReason.DEACTIVATED))
 
 
-def cut_off_from_room(user: User, room: Room) -> None:
-    """The user left a room: close their sockets in it."""
-    publish(CutOff(user_id=user.pk, reason=CutOffReason.LEFT_ROOM, room_id=room.pk))
+def cut_off_from_room(user_id: int, room_id: int) -> None:
+    """The user is no longer a member of a room (left, removed, or the room deleted): close their sockets in it.
+
+    By ids: a room deleted with its hundred members costs a hundred events, not two hundred queries more.
+    """
+    publish(CutOff(user_id=user_id, reason=CutOffReason.LEFT_ROOM, room_id=room_id))

@@ -16,7 +16,6 @@ from django.utils.text import slugify
 
 from rooms.lookalikes import skeleton
 from rooms.models import Membership, Room, User
-from rooms.people.cutoff import cut_off_from_room
 from rooms.rate_limit import may_create_room
 
 logger = logging.getLogger(__name__)
@@ -122,9 +121,8 @@ def add_member(*, room: Room, user: User) -> bool:
 
 
 def remove_member(*, room: Room, user: User) -> None:
-    """No longer a member: their open sockets to the room close at once, and stop receiving it."""
+    """No longer a member: their open sockets to the room close at once (rooms/signals.py), and stop receiving it."""
     Membership.objects.filter(room=room, user=user).delete()
-    cut_off_from_room(user, room)
 
 
 def set_admin(*, room: Room, user: User, is_admin: bool) -> None:
