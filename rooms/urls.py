@@ -39,6 +39,7 @@ urlpatterns = [
     path("rooms/<room_slug:slug>/", views.room, name="room"),
     path("rooms/<room_slug:slug>/join/", views.join, name="join"),
     path("rooms/<room_slug:slug>/leave/", views.leave, name="leave"),
+    path("rooms/<room_slug:slug>/read/", views.read, name="read"),
     path("rooms/<room_slug:slug>/settings/", room_settings.room_settings, name="settings"),
     path("rooms/<room_slug:slug>/members/", room_settings.add_member, name="add_member"),
     path("rooms/<room_slug:slug>/members/<id:pk>/remove/", room_settings.remove_member, name="remove_member"),

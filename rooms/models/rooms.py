@@ -67,6 +67,9 @@ class Membership(models.Model):
     joined_at = models.DateTimeField(auto_now_add=True)
     # Room admins rename the room, change its kind and its description, add and remove members and admins.
     is_admin = models.BooleanField(_("admin"), default=False)
+    # The place (Message.seq) of the newest message this member has read here: what comes after it is
+    # unread (rooms/people/unread.py). Moved on by opening the room and, with JavaScript, by reading.
+    last_read_seq = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["room", "user"], name="one_membership_per_user_and_room")]

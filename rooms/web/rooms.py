@@ -17,7 +17,7 @@ from rooms.forms import ConversationForm, MessageForm, PrivateRoomForm, RoomForm
 from rooms.messages.history import history_page, parse_seq
 from rooms.messages.posting import post_message
 from rooms.models import Room, User
-from rooms.people import membership
+from rooms.people import membership, unread
 from rooms.rate_limit import RATE_LIMITED
 
 
@@ -37,9 +37,13 @@ def conversation_title(room: Room, viewer: User) -> str:
 
 
 def rooms_of(user: User) -> tuple[list[Room], list[tuple[Room, str]]]:
-    """The rooms `user` is in, and their direct conversations with each one's title: one query, and one more
-    for the people in the conversations when there are any."""
+    """The rooms `user` is in, and their direct conversations with each one's title, each room with what
+    `user` has not read there (`room.unread`, None when nothing): two queries, and one more for the people
+    in the conversations when there are any."""
     theirs = list(Room.objects.filter(membership__user=user).order_by("-last_activity_at"))
+    counts = unread.unread_by_room(user)
+    for room in theirs:
+        room.unread = counts.get(room.pk)  # type: ignore[attr-defined]
     conversations = [room for room in theirs if room.is_direct]
     prefetch_related_objects(conversations, "members")
     rooms = [room for room in theirs if not room.is_direct]
@@ -142,6 +146,19 @@ def room(request: HttpRequest, slug: str) -> HttpResponse:
         # Paging forward reached the newest messages: show the live page, at its plain address.
         return redirect(room)
     member = access.membership_of(user, room)
+    first_unread = unread_earlier = None
+    if member is not None and page.messages:
+        # The page shows where this member's unread messages begin (if any): a divider goes there, and
+        # what the page shows is read. Else they begin before it: a link leads to the page that starts
+        # there, and reading on from it marks them.
+        if not page.has_older or (page.oldest_seq or 0) <= member.last_read_seq + 1:
+            first_unread = next(
+                (m.seq for m in page.messages if m.seq > member.last_read_seq and m.author_id != user.pk), None
+            )
+            if page.newest_seq > member.last_read_seq:
+                unread.mark_read(user, room, page.newest_seq)
+        elif room.pk in unread.unread_by_room(user, rooms=[room.pk]):
+            unread_earlier = member.last_read_seq
     my_rooms, conversations = rooms_of(user)
     return render(
         request,
@@ -154,11 +171,24 @@ def room(request: HttpRequest, slug: str) -> HttpResponse:
             "form": form,
             "is_member": member is not None,
             "is_admin": member is not None and access.may_administer(user, room, member),
+            "first_unread": first_unread,
+            "unread_earlier": unread_earlier,
             "my_rooms": my_rooms,
             "conversations": conversations,
         },
         status=refusal_status(form),
     )
+
+
+@require_POST
+def read(request: HttpRequest, slug: str) -> HttpResponse:
+    """The page's script says which messages scrolled into view while the tab was visible (204, no content)."""
+    user = current_user(request)
+    room = access.get_room(user, slug)
+    seq = parse_seq(request.POST.get("seq"))
+    if seq is not None:
+        unread.mark_read(user, room, seq)
+    return HttpResponse(status=204)
 
 
 @require_POST

@@ -91,6 +91,40 @@
     announce(text);
   }
 
+  // After a reconnect (not the first connection), what the catch-up brought is said once, as a count:
+  // "5 new messages while you were away". The messages themselves are not read out.
+  let connections = 0;
+  let awaitingCatchUp = false;
+  document.addEventListener("htmx:ws:after:connection", () => {
+    connections += 1;
+    awaitingCatchUp = connections > 1;
+  });
+
+  function caughtUp(tasks, viewerId) {
+    let count = 0;
+    for (const task of tasks) {
+      const list = task.fragment.firstElementChild;
+      if (task.target.id !== "message-list" || !list?.hasAttribute("data-quiet")) continue;
+      for (const item of list.children) {
+        if (item.matches("li.missed")) count += Number(item.dataset.count) || 0;
+        else if (item.matches("li.message") && item.dataset.authorId !== viewerId && !document.getElementById(item.id)) {
+          count += 1;
+        }
+      }
+    }
+    return count;
+  }
+
+  document.addEventListener("htmx:before:swap", (event) => {
+    const announcer = document.getElementById("announcer");
+    if (!announcer || !awaitingCatchUp) return;
+    const count = caughtUp(event.detail.tasks, announcer.dataset.viewerId);
+    if (!count || announcer.dataset.announce === "none") return;
+    awaitingCatchUp = false;
+    const { textAwayOne, textAway } = announcer.dataset;
+    announce(count === 1 ? textAwayOne : textAway.replace("{count}", count));
+  });
+
   document.addEventListener("htmx:before:swap", (event) => {
     const announcer = document.getElementById("announcer");
     if (!announcer) return;
