@@ -23,6 +23,7 @@ from rooms.models import (
     MESSAGE_MAX_LENGTH,
     ROOM_DESCRIPTION_MAX_LENGTH,
     ROOM_NAME_MAX_LENGTH,
+    Membership,
     Room,
     User,
 )
@@ -445,6 +446,22 @@ TOO_MANY_SIGN_INS = ngettext_lazy(
     "Too many sign-in attempts. Try again in %(minutes)s minutes.",
     "minutes",
 )
+
+
+class NotifyForm(ChatFormMixin, forms.ModelForm):  # type: ignore[type-arg]
+    """One member's choice for one room: what of it counts as news."""
+
+    class Meta:
+        model = Membership
+        fields = ("notify",)
+        widgets = {"notify": forms.RadioSelect}
+        help_texts = {
+            "notify": _("Counted in your lists of rooms, and read out by your screen reader if it reads news.")
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "notify-%s")
+        super().__init__(*args, **kwargs)
 
 
 class SettingsForm(ChatFormMixin, forms.ModelForm):  # type: ignore[type-arg]

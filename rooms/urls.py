@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from rooms.web import messages, room_settings
+from rooms.web import messages, people, room_settings
 from rooms.web import rooms as views
 
 
@@ -36,10 +36,13 @@ urlpatterns = [
     path("", views.lobby, name="lobby"),
     path("private-rooms/", views.new_private_room, name="new_private_room"),
     path("conversations/", views.new_conversation, name="new_conversation"),
+    path("mentions/", people.mentions, name="mentions"),
+    path("people/<str:username>/", people.person, name="person"),
     path("rooms/<room_slug:slug>/", views.room, name="room"),
     path("rooms/<room_slug:slug>/join/", views.join, name="join"),
     path("rooms/<room_slug:slug>/leave/", views.leave, name="leave"),
     path("rooms/<room_slug:slug>/read/", views.read, name="read"),
+    path("rooms/<room_slug:slug>/notify/", views.notify, name="notify"),
     path("rooms/<room_slug:slug>/settings/", room_settings.room_settings, name="settings"),
     path("rooms/<room_slug:slug>/members/", room_settings.add_member, name="add_member"),
     path("rooms/<room_slug:slug>/members/<id:pk>/remove/", room_settings.remove_member, name="remove_member"),

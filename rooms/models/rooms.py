@@ -62,6 +62,13 @@ class Room(models.Model):
 
 
 class Membership(models.Model):
+    class Notify(models.TextChoices):
+        """What of a room counts as news for one member: in the lists of rooms, and to their screen reader."""
+
+        ALL = "all", _("Every new message")
+        MENTIONS = "mentions", _("Only messages that mention me")
+        NONE = "none", _("Nothing")
+
     room = models.ForeignKey(Room, on_delete=models.CASCADE)
     user = models.ForeignKey(User, on_delete=models.CASCADE)
     joined_at = models.DateTimeField(auto_now_add=True)
@@ -70,6 +77,7 @@ class Membership(models.Model):
     # The place (Message.seq) of the newest message this member has read here: what comes after it is
     # unread (rooms/people/unread.py). Moved on by opening the room and, with JavaScript, by reading.
     last_read_seq = models.PositiveBigIntegerField(default=0)
+    notify = models.CharField(_("notify me of"), max_length=10, choices=Notify.choices, default=Notify.ALL)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["room", "user"], name="one_membership_per_user_and_room")]

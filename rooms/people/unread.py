@@ -1,7 +1,8 @@
 """What each member has not read yet, per room: counted from the place of the last message they read.
 
 A message is unread by a member when it comes after their `Membership.last_read_seq`, is not theirs, and
-is not deleted; a mention, when it also mentions them. Opening a room marks what the page shows as read;
+is not deleted; a mention, when it also mentions them. What is counted follows the member's choice for the
+room (`Membership.notify`): everything, mentions only, or nothing. Opening a room marks what the page shows as read;
 with JavaScript, the page also marks what scrolls into view while the tab is visible.
 """
 
@@ -57,8 +58,16 @@ def unread_by_room(user: User, *, rooms: list[int] | None = None) -> dict[int, U
     if rooms is not None:
         memberships = memberships.filter(room_id__in=rooms)
     rows = (
-        memberships.annotate(unread=counted(Q()), mentioned=counted(Q(mentions=user)))
+        memberships.exclude(notify=Membership.Notify.NONE)
+        .annotate(unread=counted(Q()), mentioned=counted(Q(mentions=user)))
         .filter(unread__gt=0)
-        .values_list("room_id", "unread", "mentioned")
+        .values_list("room_id", "unread", "mentioned", "notify")
     )
-    return {room_id: Unread(messages=unread, mentions=mentioned) for room_id, unread, mentioned in rows}
+    counts = {}
+    for room_id, unread, mentioned, notify in rows:
+        # A room one follows for mentions only counts those; one muted counts nothing (excluded above).
+        if notify == Membership.Notify.MENTIONS:
+            unread = 0
+        if unread or mentioned:
+            counts[room_id] = Unread(messages=unread, mentions=mentioned)
+    return counts

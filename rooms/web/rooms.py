@@ -7,16 +7,16 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import prefetch_related_objects
 from django.forms import BaseForm
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rooms import access
-from rooms.forms import ConversationForm, MessageForm, PrivateRoomForm, RoomForm
+from rooms.forms import ConversationForm, MessageForm, NotifyForm, PrivateRoomForm, RoomForm
 from rooms.messages.history import history_page, parse_seq
 from rooms.messages.posting import post_message
-from rooms.models import Room, User
+from rooms.models import Membership, Room, User
 from rooms.people import membership, unread
 from rooms.rate_limit import RATE_LIMITED
 
@@ -171,6 +171,8 @@ def room(request: HttpRequest, slug: str) -> HttpResponse:
             "form": form,
             "is_member": member is not None,
             "is_admin": member is not None and access.may_administer(user, room, member),
+            "announce": what_to_announce(user, member),
+            "notify_form": NotifyForm(instance=member) if member is not None else None,
             "first_unread": first_unread,
             "unread_earlier": unread_earlier,
             "my_rooms": my_rooms,
@@ -178,6 +180,30 @@ def room(request: HttpRequest, slug: str) -> HttpResponse:
         },
         status=refusal_status(form),
     )
+
+
+# From the quietest: a reader hears of a room what both their own setting and the room's level allow.
+QUIETEST_FIRST: list[str] = [User.Announce.NONE, User.Announce.MENTIONS, User.Announce.ALL]
+
+
+def what_to_announce(user: User, member: Membership | None) -> str:
+    if member is None:
+        return str(user.announce)
+    return min(str(user.announce), str(member.notify), key=QUIETEST_FIRST.index)
+
+
+@require_POST
+def notify(request: HttpRequest, slug: str) -> HttpResponseBase:
+    user = current_user(request)
+    room = access.get_room(user, slug)
+    member = access.membership_of(user, room)
+    if member is None:
+        raise Http404
+    form = NotifyForm(request.POST, instance=member)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Saved: %(level)s.") % {"level": member.get_notify_display()})
+    return redirect(room)
 
 
 @require_POST

@@ -177,3 +177,48 @@ def test_someone_reading_an_open_room_is_told_the_page_is_not_live_and_offered_j
     assert "this page does not update itself" in page
     assert "hx-ws:connect" not in page
     assert ">Join room</button>" in page
+
+
+def test_a_person_s_page_starts_a_conversation_with_them(ana: User, ben: User) -> None:
+    page = text_of(signed_in(ana).get("/people/ben/"))
+    assert "<h1><bdi>Ben</bdi></h1>" in page
+    assert ">Send <bdi>Ben</bdi> a direct message</button>" in page
+    assert 'name="people" value="ben"' in page
+    assert "direct message" not in text_of(signed_in(ana).get("/people/ana/")), "not with oneself"
+    assert signed_in(ana).get("/people/nobody/").status_code == 404
+
+
+def test_the_mentions_page_lists_what_mentions_me_where_i_may_read_it(
+    design: Room, hideout: Room, ana: User, ben: User, make_user: MakeUser
+) -> None:
+    say(design, ana, "hey @ben, look")
+    say(hideout, ana, "@ben is not in here")
+    say(design, ana, "nothing for ben")
+
+    page = text_of(signed_in(ben).get("/mentions/"))
+    assert "hey @ben, look" in page
+    assert "not in here" not in page, "a private room he is not in"
+    assert "nothing for ben" not in page
+    assert "Nobody has mentioned you yet." in text_of(signed_in(make_user("carl")).get("/mentions/"))
+
+
+def test_a_member_chooses_what_of_a_room_counts_as_news(design: Room, ana: User, ben: User) -> None:
+    client = signed_in(ben)
+    response = client.post("/rooms/design/notify/", {"notify": "mentions"}, follow=True)
+    assert "Saved: Only messages that mention me." in text_of(response)
+    assert 'data-announce="mentions"' in text_of(response), "the stricter of the two settings"
+
+    def counted() -> str:
+        found = re.search(r'<span class="unread" id="unread-\d+">([^<]*)</span>', text_of(client.get("/")))
+        assert found is not None
+        return found[1]
+
+    say(design, ana, "chatter")
+    assert counted() == "", "mentions only: chatter is not news"
+    say(design, ana, "@ben, this one")
+    assert counted() == "1 mention"
+
+    client.post("/rooms/design/notify/", {"notify": "none"})
+    assert counted() == ""
+    assert 'data-announce="none"' in text_of(client.get("/rooms/design/"))
+    assert signed_in(ana).post("/rooms/no-such/notify/", {"notify": "none"}).status_code == 404
