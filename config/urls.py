@@ -1,16 +1,15 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from rooms.web.accounts import SignInView, account_settings, sign_up
+from rooms.web.accounts import SignInView, SignOutView, account_settings, sign_up
 from rooms.web.health import healthz
 
 urlpatterns = [
     path("accounts/signup/", sign_up, name="signup"),
     path("accounts/login/", SignInView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", SignOutView.as_view(), name="logout"),
     path("accounts/settings/", account_settings, name="settings"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),  # staff only (rooms/admin.py)

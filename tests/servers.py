@@ -92,7 +92,7 @@ def _migrate(database_url: str) -> None:
 
 
 def make_staff(database_url: str, username: str) -> None:
-    """Make an account staff, in a live server's database (no page does that; the admin is not installed)."""
+    """Make an account staff, in a live server's database (no page of the chat does that)."""
     if database_url.startswith(("postgres://", "postgresql://")):
         import psycopg
 

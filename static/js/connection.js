@@ -18,24 +18,33 @@
     connection.url = url.href;
   });
 
-  // Connection state, in words, in the page's role="status" region; the words
-  // come from the template (data-text-*), so they are translated with the page.
-  function showStatus(text, state) {
+  // Connection state, in words, in the page's role="status" region; the words come from the template
+  // (data-text-*), so they are translated with the page. While the page first connects, the region is
+  // written without being read out: "Connecting…, Connected." on every page load is noise. Losing the
+  // connection, getting it back and closing for good are news, and are read out.
+  let loudAgain = null;
+  function showStatus(text, state, { quietly = false } = {}) {
     const status = document.getElementById("connection-status");
     if (!status) return;
+    clearTimeout(loudAgain);
+    if (quietly) status.setAttribute("aria-live", "off");
+    else status.removeAttribute("aria-live");
     status.textContent = text;
     status.dataset.state = state;
+    if (quietly) loudAgain = setTimeout(() => status.removeAttribute("aria-live"), 500);
   }
-  function showState(state) {
+  function showState(state, options) {
     const status = document.getElementById("connection-status");
-    if (status) showStatus(status.dataset[`text${state[0].toUpperCase()}${state.slice(1)}`], state);
+    if (status) showStatus(status.dataset[`text${state[0].toUpperCase()}${state.slice(1)}`], state, options);
   }
 
   let everOpened = false;
-  document.addEventListener("htmx:ws:before:connection", () => showState(everOpened ? "reconnecting" : "connecting"));
+  document.addEventListener("htmx:ws:before:connection", () =>
+    showState(everOpened ? "reconnecting" : "connecting", { quietly: !everOpened }),
+  );
   document.addEventListener("htmx:ws:after:connection", () => {
+    showState("open", { quietly: !everOpened });
     everOpened = true;
-    showState("open");
   });
   document.addEventListener("htmx:ws:close", (event) => {
     const { connection, code, reason } = event.detail;

@@ -69,3 +69,18 @@
     focusMessage(messageArticles().at(-1));
   });
 }
+
+// After "Older messages", the reader lands on the message just above the ones they were reading (the
+// newest of the page); after "Newer messages", on the one just below (the oldest). Without JavaScript
+// the page opens at its top, on the link back.
+{
+  document.addEventListener("DOMContentLoaded", () => {
+    const params = new URLSearchParams(location.search);
+    if (location.hash || !(params.has("before") || params.has("after"))) return;
+    const articles = document.querySelectorAll("#message-list > li > article");
+    const target = params.has("before") ? articles[articles.length - 1] : articles[0];
+    if (!target) return;
+    target.focus();
+    target.scrollIntoView({ block: params.has("before") ? "end" : "start" });
+  });
+}

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.people import PASSWORD, People, Person, unique
+from tests.visitors import Visitor
 
 pytestmark = pytest.mark.browser
 
@@ -176,3 +177,51 @@ def test_wider_text_spacing_loses_nothing(people: People) -> None:
     assert clipped == []
     assert sam.page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     sam.expect_message("words spaced wide still fit")
+
+
+def test_after_older_messages_the_reader_lands_on_the_message_just_above_those_they_read(people: People) -> None:
+    ada = people.signed_up("Ada")
+    room = unique("Paging")
+    ada.enter_room(room)
+    room_path = "/" + ada.page.url.split("/", 3)[3]
+    for seeder in range(6):  # more than a page, each sender within the rate limit
+        visitor = Visitor(people.base_url)
+        visitor.sign_up()
+        visitor.enter_room(room)
+        for n in range(9):
+            visitor.submit(room_path, {"body": f"seed {seeder * 9 + n}"})
+    ada.page.reload()
+
+    ada.page.get_by_role("link", name="Older messages").click()
+
+    focused = ada.page.locator("#message-list > li > article:focus")
+    expect(focused).to_contain_text("seed 3")  # the newest of the older page: just above "seed 4"
+    ada.page.get_by_role("link", name="Newer messages").click()
+    expect(ada.page.get_by_role("status")).to_have_text("Connected.")
+
+
+def test_connecting_as_the_page_opens_is_not_read_out_but_a_lost_connection_is(people: People) -> None:
+    ada = people.signed_up("Ada")
+    connection = ada.use_slow_connection()
+    # What the status region says, and whether it was live when it said it.
+    ada.page.add_init_script(
+        """
+        window.__status = [];
+        new MutationObserver(() => {
+          const status = document.getElementById("connection-status");
+          if (status) window.__status.push([status.textContent, status.getAttribute("aria-live") !== "off"]);
+        }).observe(document, {subtree: true, childList: true, characterData: true});
+        """
+    )
+    ada.enter_room(unique("Quiet"))
+    assert [said for said in ada.page.evaluate("window.__status") if said[0]] == [
+        ["Connecting…", False],
+        ["Connected.", False],
+    ]
+
+    connection.close_page_side(1012)
+
+    expect(ada.page.get_by_role("status")).to_have_text("Connected.", timeout=15_000)
+    later = [said for said in ada.page.evaluate("window.__status") if said[0]][2:]
+    assert later[0] == ["Connection lost. Reconnecting…", True]
+    assert later[-1] == ["Connected.", True]

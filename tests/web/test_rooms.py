@@ -526,3 +526,9 @@ def test_the_lobby_lists_the_fifty_most_recently_active_rooms(ana: User) -> None
     Room.objects.bulk_create(Room(name=f"Room {n}", slug=f"room-{n}") for n in range(LOBBY_ROOMS + 5))
     page = text_of(signed_in(ana).get("/"))
     assert page.count('<li>\n            <a href="/rooms/') == LOBBY_ROOMS
+
+
+def test_signing_out_says_so_on_the_sign_in_page(ana: User) -> None:
+    response = signed_in(ana).post("/accounts/logout/", follow=True)
+    assert response.redirect_chain[-1][0] == "/accounts/login/"
+    assert '<div class="notices" role="status"><p>You signed out.</p></div>' in text_of(response)
