@@ -38,6 +38,11 @@ def render_message(request: HttpRequest, message: Message, room: Room, *, status
     return render(request, "rooms/room.html#message", {"message": message, "room": room, "focus": True}, status=status)
 
 
+def changed(request: HttpRequest, message: Message, room: Room) -> HttpResponseBase:
+    """After an edit or a deletion: to htmx, the message as it now reads; else back to its place (POST/redirect/GET)."""
+    return render_message(request, message, room) if from_htmx(request) else redirect(place_of(message, room))
+
+
 def refused_alike[**P, R: HttpResponseBase](view: Callable[P, R]) -> Callable[P, HttpResponseBase]:
     """A 404 (not theirs, another room's, deleted, unknown: all alike) as a page, or, to htmx, as one
     sentence for the page's alert region (the controls send it there: hx-status:404), the message untouched."""
@@ -69,7 +74,7 @@ def message(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase:
 
 @require_http_methods(["GET", "POST"])
 @refused_alike
-def edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def edit(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase:
     room = access.get_room(current_user(request), slug)
     user = current_user(request)
     shown = access.get_message(access.messages_editable_by(user), room, pk)
@@ -81,9 +86,7 @@ def edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         except NoSuchMessage:  # deleted, or left the room, since the lookup above
             raise Http404 from None
         if result.message is not None:
-            if from_htmx(request):
-                return render_message(request, result.message, room)
-            return redirect(place_of(result.message, room))
+            return changed(request, result.message, room)
         form, status = result.form, refusal_status(result.form)
     context = {"room": room, "message": shown, "form": form}
     template = "rooms/room.html#message-edit" if from_htmx(request) else "rooms/message_edit.html"
@@ -92,7 +95,7 @@ def edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @refused_alike
-def delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def delete(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase:
     room = access.get_room(current_user(request), slug)
     user = current_user(request)
     shown = access.get_message(access.messages_deletable_by(user), room, pk)
@@ -104,9 +107,7 @@ def delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         except NoSuchMessage:
             raise Http404 from None
         if result.message is not None:
-            if from_htmx(request):
-                return render_message(request, result.message, room)
-            return redirect(place_of(result.message, room))
+            return changed(request, result.message, room)
         form, status = result.form, refusal_status(result.form)
         if from_htmx(request):
             # Said where the person is, in the message's place; the message stays as it was.

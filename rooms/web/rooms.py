@@ -3,6 +3,9 @@
 Thin on purpose: the rules live in forms.py, access.py and posting.py.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import prefetch_related_objects
@@ -68,45 +71,49 @@ def render_lobby(request: HttpRequest, *forms: BaseForm) -> HttpResponse:
     return render(request, "rooms/lobby.html", context, status=status)
 
 
-@require_http_methods(["GET", "POST"])
-def lobby(request: HttpRequest) -> HttpResponse:
-    form = RoomForm(request.POST if request.method == "POST" else None)
+def enter_from(
+    request: HttpRequest, form: BaseForm, field: str, enter: Callable[[dict[str, Any]], Room]
+) -> HttpResponse:
+    """A lobby form's answer: into the room `enter` finds or makes from it, or the lobby with its errors."""
     if form.is_valid():
         try:
-            room = membership.enter_room(user=current_user(request), name=form.cleaned_data["name"], slug=form.slug)
+            room = enter(form.cleaned_data)
         except membership.TooManyNewRooms:
-            form.add_error("name", ValidationError(TOO_MANY_NEW_ROOMS, code=RATE_LIMITED))
+            form.add_error(field, ValidationError(TOO_MANY_NEW_ROOMS, code=RATE_LIMITED))
         else:
             return redirect(room)
     return render_lobby(request, form)
+
+
+@require_http_methods(["GET", "POST"])
+def lobby(request: HttpRequest) -> HttpResponse:
+    form = RoomForm(request.POST if request.method == "POST" else None)
+    user = current_user(request)
+    return enter_from(
+        request, form, "name", lambda data: membership.enter_room(user=user, name=data["name"], slug=form.slug)
+    )
 
 
 @require_POST
 def new_private_room(request: HttpRequest) -> HttpResponse:
-    form = PrivateRoomForm(request.POST)
-    if form.is_valid():
-        try:
-            room = membership.create_private_room(
-                user=current_user(request), name=form.cleaned_data["name"], description=form.cleaned_data["description"]
-            )
-        except membership.TooManyNewRooms:
-            form.add_error("name", ValidationError(TOO_MANY_NEW_ROOMS, code=RATE_LIMITED))
-        else:
-            return redirect(room)
-    return render_lobby(request, form)
+    user = current_user(request)
+    return enter_from(
+        request,
+        PrivateRoomForm(request.POST),
+        "name",
+        lambda data: membership.create_private_room(user=user, name=data["name"], description=data["description"]),
+    )
 
 
 @require_POST
 def new_conversation(request: HttpRequest) -> HttpResponse:
-    form = ConversationForm(request.POST, viewer=current_user(request))
-    if form.is_valid():
-        try:
-            room = membership.start_conversation(user=current_user(request), others=form.cleaned_data["people"])
-        except membership.TooManyNewRooms:
-            form.add_error("people", ValidationError(TOO_MANY_NEW_ROOMS, code=RATE_LIMITED))
-        else:
-            return redirect(room)
-    return render_lobby(request, form)
+    user = current_user(request)
+    return enter_from(
+        request,
+        ConversationForm(request.POST, viewer=user),
+        "people",
+        lambda data: membership.start_conversation(user=user, others=data["people"]),
+    )
 
 
 TOO_MANY_NEW_ROOMS = _(
