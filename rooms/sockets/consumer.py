@@ -149,7 +149,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         # All the handshake had to say is read: keep none of its headers for the socket's life.
         self.scope = {"type": "websocket", "path": self.scope["path"]}
         self.fanout = process_fanout()
-        await self.fanout.subscribe(room.group_name, self)
+        await self.fanout.subscribe(room.group_name, self, changes_after=room.last_seq)
         await self.accept()
         logger.info("socket opened: user %s in room %s", user.pk, room.pk)
         self.deliver(CatchUp())

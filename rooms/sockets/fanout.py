@@ -33,7 +33,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from redis.exceptions import RedisError
 
-from rooms.events import EVERY_PROCESS, Event, UnknownEvent, as_layer_message, from_layer_message
+from rooms.events import EVERY_PROCESS, Event, MessageChanged, UnknownEvent, as_layer_message, from_layer_message
+from rooms.sockets.change_order import ChangeOrder
 
 logger = logging.getLogger(__name__)
 
@@ -114,9 +115,16 @@ class ProcessFanout:
         self.layer_down = False
         # One process, no layer to go through: publish() calls hand_out directly.
         self.local_only = isinstance(self.layer, InMemoryChannelLayer)
+        self.order = ChangeOrder(loop, self.hand_to_subscribers)
 
-    async def subscribe(self, group: str, subscriber: Subscriber) -> None:
-        """From now on, events to `group` reach `subscriber`; on return, the layer has this process in it."""
+    async def subscribe(self, group: str, subscriber: Subscriber, *, changes_after: int | None = None) -> None:
+        """From now on, events to `group` reach `subscriber`; on return, the layer has this process in it.
+
+        `changes_after`, for a room, is its newest change as the subscriber read it: the process hands on
+        the room's changes in order from the next one (unless it has sockets there already, and knows).
+        """
+        if changes_after is not None and group not in self.groups:
+            self.order.expect(group, changes_after + 1)
         self.groups.setdefault(group, set()).add(subscriber)
         if self.local_only:
             return
@@ -136,6 +144,7 @@ class ProcessFanout:
         if subscribers:
             return
         del self.groups[group]
+        self.order.forget(group)
         if self.local_only:
             return
         async with self.lock:
@@ -167,7 +176,15 @@ class ProcessFanout:
                 logger.warning("could not send a %r event to %s: %r", event.kind, event.group, error)
 
     def hand_out(self, event: Event | LayerRecovered) -> None:
-        """Give one event, unchanged, to each socket of this process that listens to its group."""
+        """Give one event, unchanged, to each socket of this process that listens to its group; a room's
+        changes in their order (rooms/sockets/change_order.py)."""
+        if type(event) is MessageChanged:
+            if event.group in self.groups:
+                self.order.arrived(event)
+            return
+        self.hand_to_subscribers(event)
+
+    def hand_to_subscribers(self, event: Event | LayerRecovered) -> None:
         group = event.group
         if group == EVERY_PROCESS:
             recipients = [subscriber for subscribers in self.groups.values() for subscriber in subscribers]
