@@ -39,6 +39,8 @@ class Workload:
     room_sizes: list[int]
     senders_per_room: int  # how many members of each room send (the first ones)
     start_deliveries: int  # the saturation search starts at this many deliveries per second
+    edit_every: int = 0  # every this many changes, one is an edit over HTTP instead of a new message (0: none)
+    servers: tuple[str, ...] = ()  # the only servers that can run it (empty: all of them)
 
     @property
     def sockets(self) -> int:
@@ -48,6 +50,9 @@ class Workload:
 WORKLOADS = {
     "big-200": Workload("big-200", [200], 10, 4_000),
     "big-1000": Workload("big-1000", [1000], 10, 4_000),
+    # big-200, but a tenth of the changes are edits of the senders' own earlier messages, through the chat's
+    # HTTP edit view; the other servers have no edits.
+    "edits": Workload("edits", [200], 10, 4_000, edit_every=10, servers=("chat",)),
     "small-rooms": Workload("small-rooms", [5] * 100, 5, 1_000),
     "idle": Workload("idle", [20] * 100, 0, 0),
 }
@@ -66,7 +71,13 @@ class LoadGenerator:
             [sys.executable, "-m", "bench.loadgen"], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
         )
         os.sched_setaffinity(self.process.pid, {LOADGEN_CORE})
-        plan = {"clients": clients, "senders": senders, "wire": wire, "room_sizes": workload.room_sizes}
+        plan = {
+            "clients": clients,
+            "senders": senders,
+            "wire": wire,
+            "room_sizes": workload.room_sizes,
+            "edit_every": workload.edit_every,
+        }
         self.ask(plan)
 
     def ask(self, command: dict[str, Any]) -> dict[str, Any]:
@@ -190,7 +201,7 @@ def report_trial(result: dict[str, Any]) -> None:
     print(
         f"    {result['rate']:9.1f} msg/s: {'pass' if result['ok'] else 'FAIL'} "
         f"{result['received']}/{result['expected']} received, p99 {result['p99']:.1f} ms, "
-        f"load generator {result['loadgen_cpu_share']:.0%} of a core",
+        f"load generator {result['loadgen_cpu_share']:.0%} of a core" + edit_figures(result),
         file=sys.stderr,
         flush=True,
     )
@@ -240,6 +251,27 @@ def line(target: str, workload: Workload, result: dict[str, Any]) -> str:
         f"server CPU {result['cpu_s_per_1k']:.4f} s/1k deliveries "
         f"({result['cpu_s_per_1k'] * 1000:.1f} µs each, {result['kernel_share']:.0%} in the kernel) | "
         f"peak RSS {result['peak_rss_mib']:.0f} MiB | load generator {result['loadgen_cpu_share']:.0%} of a core"
+        + edit_figures(result)
+    )
+
+
+def edit_figures(result: dict[str, Any]) -> str:
+    """For a workload with edits: how many, how many failed (and why), their deliveries and latencies."""
+    if "edits" not in result:
+        return ""
+    failures = result["edit_failures"]
+    why = f": {'; '.join(result['edit_failure_sample'])}" if failures else ""
+    return (
+        f" | edits {result['edits']:,} ({failures} failed{why}), of them received "
+        f"{result['edits_received']:,}/{result['edits_expected']:,}, p99 {result['edits_p99']:.1f} ms, "
+        f"HTTP answer p99 {result['edits_answer_p99']:.1f} ms"
+    )
+
+
+def skipped(target: str, workload: Workload) -> str:
+    return (
+        f"{workload.name:12} {target:9} skipped: only {', '.join(workload.servers)} can run it "
+        f"(the {target} server has no edits)"
     )
 
 
@@ -268,7 +300,18 @@ def ratios(workload: Workload, results: dict[str, dict[str, Any]]) -> str:
                 parts.append(
                     f"CPU per delivery {ratio(chat['cpu_s_per_1k'], results[other]['cpu_s_per_1k'])} {other}'s"
                 )
-    return f"{workload.name:12} chat:     " + ", ".join(parts)
+    return f"{workload.name:12} chat:     " + ", ".join(parts) if parts else ""
+
+
+def beside_plain(measured: dict[str, dict[str, dict[str, Any]]]) -> str:
+    """The chat's edits workload beside its plain posting (big-200, the same shape) of the same run."""
+    edits, plain = measured.get("edits", {}).get("chat"), measured.get("big-200", {}).get("chat")
+    if not edits or not plain:
+        return ""
+    return (
+        f"{'edits':12} chat:     deliveries/s {ratio(edits['deliveries_per_second'], plain['deliveries_per_second'])} "
+        f"big-200's, CPU per delivery {ratio(edits['cpu_s_per_1k'], plain['cpu_s_per_1k'])} big-200's"
+    )
 
 
 @contextmanager
@@ -342,10 +385,14 @@ def main() -> None:
         flush=True,
     )
     table: list[str] = []
+    measured: dict[str, dict[str, dict[str, Any]]] = {}
     with database(args.database) as database_url:
         for workload in workloads:
-            results: dict[str, dict[str, Any]] = {}
+            results = measured.setdefault(workload.name, {})
             for target in targets:
+                if workload.servers and target.name not in workload.servers:
+                    print(skipped(target.name, workload), flush=True)
+                    continue
                 print(f"  {workload.name} / {target.name}", file=sys.stderr, flush=True)
                 results[target.name] = measure(
                     target,
@@ -359,6 +406,8 @@ def main() -> None:
                 table.append(table_row(target.name, workload, results[target.name]))
             if summary := ratios(workload, results):
                 print(summary, flush=True)
+        if comparison := beside_plain(measured):
+            print(comparison, flush=True)
     print("\n| workload | server | deliveries/s | msg/s | lost | p50 / p99 / max ms | CPU µs per delivery ", end="")
     print("| KiB per idle socket | peak RSS MiB |\n| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |")
     print("\n".join(table))

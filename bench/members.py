@@ -5,11 +5,13 @@ password hasher would take minutes and measure nothing the benchmark is about.
 """
 
 import datetime
+from typing import NamedTuple
 
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
@@ -18,8 +20,22 @@ from rooms.models import Membership, Room, User
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
-def sign_in(room_sizes: list[int], tag: str) -> list[tuple[str, str, int]]:
-    """(socket path, session key, room index) for each member of rooms of these sizes."""
+class Seat(NamedTuple):
+    """One member's place: where their socket opens, their session, their room, and how their edits are sent."""
+
+    socket_path: str
+    session_key: str
+    room: int  # index into the room sizes
+    edit_path: str  # the edit view of a message of their room, with "{}" for the message's id
+
+
+def edit_path(room: Room) -> str:
+    """The room's edit view, a message's id left as "{}" (the load generator fills it in)."""
+    return reverse("rooms:edit_message", kwargs={"slug": room.slug, "pk": 0}).replace("/0/", "/{}/")
+
+
+def sign_in(room_sizes: list[int], tag: str) -> list[Seat]:
+    """A seat for each member of rooms of these sizes."""
     rooms = Room.objects.bulk_create(Room(name=f"{tag} {r}", slug=f"{tag}-{r}") for r in range(len(room_sizes)))
     seats = [(room, r) for r, (room, size) in enumerate(zip(rooms, room_sizes, strict=True)) for _ in range(size)]
     users = [User(username=f"{tag}-{i}", display_name=f"Member {i}") for i in range(len(seats))]
@@ -40,4 +56,8 @@ def sign_in(room_sizes: list[int], tag: str) -> list[tuple[str, str, int]]:
             )
         )
     Session.objects.bulk_create(sessions)
-    return [(room.get_socket_url(), session.session_key, r) for (room, r), session in zip(seats, sessions, strict=True)]
+    paths = {room.pk: (room.get_socket_url(), edit_path(room)) for room in rooms}
+    return [
+        Seat(paths[room.pk][0], session.session_key, r, paths[room.pk][1])
+        for (room, r), session in zip(seats, sessions, strict=True)
+    ]

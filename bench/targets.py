@@ -99,14 +99,24 @@ class Target:
         return start(self.name, command, env, port, WORK / f"{self.name}.log")
 
     def clients(self, port: int, room_sizes: list[int], tag: str) -> list[dict[str, Any]]:
-        """One spec (url, headers, room index) per socket; `tag` keeps each workload's rooms and people apart."""
+        """One spec (url, headers, room index) per socket; `tag` keeps each workload's rooms and people apart.
+
+        The chat's also say how their member edits a message over HTTP: the edit view's path ("{}" for the
+        message's id) and the session cookie, which the load generator sends with a CSRF token of its own.
+        """
         origin = {"Origin": f"http://127.0.0.1:{port}"}
         if self.name == "chat":
             from bench import members
 
             return [
-                {"url": f"ws://127.0.0.1:{port}{path}", "headers": {**origin, "Cookie": f"sessionid={key}"}, "room": r}
-                for path, key, r in members.sign_in(room_sizes, tag)
+                {
+                    "url": f"ws://127.0.0.1:{port}{seat.socket_path}",
+                    "headers": {**origin, "Cookie": f"sessionid={seat.session_key}"},
+                    "room": seat.room,
+                    "edit_path": seat.edit_path,
+                    "session": seat.session_key,
+                }
+                for seat in members.sign_in(room_sizes, tag)
             ]
         path = "/ws/chat/{}/" if self.name == "tutorial" else "/{}"
         return [
