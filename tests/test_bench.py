@@ -31,3 +31,35 @@ def test_a_short_benchmark_run_delivers_every_message_on_every_server() -> None:
     for server, received, expected in lines.values():
         assert received == expected == "400", f"{server}: {received} of {expected} deliveries"
     assert "the tutorial's" in run.stdout, "the chat's ratios to the baselines are printed"
+
+
+def test_a_short_edits_run_counts_the_edits_pages_receive_and_runs_on_the_chat_only() -> None:
+    """Ten changes at 10 a second: nine new messages over the socket, one edit through the HTTP edit view."""
+    database = os.environ.get("DATABASE_URL", "")
+    database_option = database.rsplit("/", 1)[0] + "/postgres" if database.startswith("postgres") else "sqlite"
+    run = subprocess.run(
+        [
+            *BENCH,
+            *("--workloads", "edits", "--servers", "chat,tutorial"),
+            *("--rate", "10", "--duration", "1", "--database", database_option),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")},
+    )
+
+    assert run.returncode == 0, run.stderr
+    chat = re.search(
+        r"^edits +chat .*received ([\d,]+)/([\d,]+) .*"
+        r"\| edits (\d+) \((\d+) failed\), of them received ([\d,]+)/([\d,]*\d)",
+        run.stdout,
+        re.M,
+    )
+    assert chat, run.stdout
+    received, expected, edits, failed, edits_received, edits_expected = chat.groups()
+    assert received == expected == "2,000", f"{received} of {expected} deliveries"
+    assert (edits, failed) == ("1", "0"), f"{edits} edits, {failed} failed"
+    assert edits_received == edits_expected == "200", f"{edits_received} of {edits_expected} deliveries of the edit"
+    assert re.search(r"^edits +tutorial +skipped", run.stdout, re.M), "the tutorial, which has no edits, is skipped"
