@@ -46,6 +46,7 @@ from rooms.sockets import close_codes
 from rooms.sockets.database_trips import in_database_thread
 from rooms.sockets.fanout import LayerRecovered, ProcessFanout, process_fanout
 from rooms.sockets.languages import language_of
+from rooms.sockets.shared_reads import SharedReads
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +60,9 @@ open_sockets: Counter[int] = Counter()
 
 # Events a page may fall behind by before it is closed (to reconnect and catch up from the database).
 MAX_BACKLOG = 200
+
+# What pages missed, read once for all the process's pages that miss the same (rooms/sockets/shared_reads.py).
+missed_reads: SharedReads[catch_up.Missed | None] = SharedReads()
 
 
 # The consumer's own events, sent through `deliver` like broadcasts so that they keep their place.
@@ -257,15 +261,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
         Catch-up after a (re)connect is `quiet`; a gap in live messages is not.
         """
+        after, room, language = self.cursor, self.room, self.language
         try:
-            missed = await in_database_thread(
-                catch_up.render_missed,
-                self.room,
-                after=self.cursor,
-                until=until,
-                quiet=quiet,
-                language=self.language,
-                lane=self.room.pk,
+            missed = await missed_reads.read(
+                (room.pk, after, until, quiet, language),
+                lambda: in_database_thread(
+                    catch_up.render_missed, room, after=after, until=until, quiet=quiet, language=language, lane=room.pk
+                ),
             )
         except DatabaseError as error:
             # Sending on would leave a hole: let the page reconnect and catch up later.
