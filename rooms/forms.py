@@ -464,6 +464,23 @@ class NotifyForm(ChatFormMixin, forms.ModelForm):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
 
 
+class SearchForm(ChatFormMixin, forms.Form):
+    q = forms.CharField(
+        label=_("Search messages"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search"}),
+        error_messages={
+            "required": _("Type what to search for."),
+            "max_length": _("A search can be at most %(limit_value)s characters long; this one has %(show_value)s."),
+        },
+    )
+    room = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "search-%s")
+        super().__init__(*args, **kwargs)
+
+
 class SettingsForm(ChatFormMixin, forms.ModelForm):  # type: ignore[type-arg]
     display_name = SignUpForm.base_fields["display_name"]
 

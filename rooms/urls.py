@@ -37,6 +37,7 @@ urlpatterns = [
     path("private-rooms/", views.new_private_room, name="new_private_room"),
     path("conversations/", views.new_conversation, name="new_conversation"),
     path("mentions/", people.mentions, name="mentions"),
+    path("search/", people.search, name="search"),
     path("people/<str:username>/", people.person, name="person"),
     path("rooms/<room_slug:slug>/", views.room, name="room"),
     path("rooms/<room_slug:slug>/join/", views.join, name="join"),

@@ -1,11 +1,14 @@
-"""People's pages: someone's own page (to start a conversation with them) and the messages that mention me."""
+"""A reader's own pages: someone's page (to start a conversation with them), the messages that mention me,
+and searching what I may read."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from rooms import access
+from rooms.forms import SearchForm
 from rooms.messages.history import PAGE_SIZE, parse_seq
+from rooms.messages.search import search as search_messages
 from rooms.models import User
 from rooms.web.rooms import current_user
 
@@ -30,3 +33,17 @@ def mentions(request: HttpRequest) -> HttpResponse:
         "rooms/mentions.html",
         {"found": page[:PAGE_SIZE], "older": page[PAGE_SIZE - 1].pk if len(page) > PAGE_SIZE else None},
     )
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    """A GET form, and its results as a page: the best hits first, each linking to the message in its room."""
+    user = current_user(request)
+    form = SearchForm(request.GET or None)
+    hits, room = [], None
+    if form.is_valid():
+        slug = form.cleaned_data["room"]
+        room = access.get_room(user, slug) if slug else None
+        hits = search_messages(user, form.cleaned_data["q"], room=room)
+    status = 400 if form.errors else 200
+    return render(request, "rooms/search.html", {"form": form, "hits": hits, "room": room}, status=status)

@@ -1,0 +1,95 @@
+"""Searching messages: one function over PostgreSQL's full-text search and SQLite's FTS5 (DESIGN.md §4).
+
+A small module of our own rather than a library: what it must get right is where the access rule
+joins the index (no hit from a room the reader may not read, none deleted), and how a query typed by a
+person becomes one the engine cannot misread. Each word of the query is taken as text, and as the start
+of a word ("chat" finds "chatting"; Korean "대화방" finds "대화방에서"): operators, quotes and brackets
+are not syntax here, only punctuation, so no query is an error. Hits are ranked by the engine (BM25 on
+SQLite, ts_rank on PostgreSQL) and come with a snippet, the words found marked.
+
+The index follows the message: an edit replaces its words, a deletion (the text emptied) removes them,
+earlier versions are never indexed (migration 0008).
+"""
+
+import re
+import secrets
+from dataclasses import dataclass
+
+from django.db import connection
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from rooms import access
+from rooms.models import Message, Room, User
+
+MAX_HITS = 50
+MAX_WORDS = 8  # a query of more words is cut to its first eight: a sentence pasted in is still a search
+WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Hit:
+    message: Message
+    snippet: SafeString  # escaped text, with <mark> around what was found
+
+
+def words_of(query: str) -> list[str]:
+    return WORD.findall(query.lower())[:MAX_WORDS]
+
+
+def search(user: User, query: str, *, room: Room | None = None) -> list[Hit]:
+    """The best hits for `query` among the messages `user` may read (in `room`, if given), best first."""
+    words = words_of(query)
+    if not words:
+        return []
+    readable = access.messages_readable_by(user)
+    if room is not None:
+        readable = readable.filter(room=room)
+    # The access rule, compiled by the ORM, is the index query's own condition (as in the numbering
+    # statement, rooms/messages/changes.py): what ranks first is already what the reader may read.
+    rule = readable.order_by().values("pk").query.get_compiler(connection=connection).as_sql()
+    # Markers no message can contain: the snippet is escaped first, then they become <mark> and </mark>.
+    start, stop = f"\x02{secrets.token_hex(8)}\x03", f"\x02{secrets.token_hex(8)}\x04"
+    ranked = (_search_postgresql if connection.vendor == "postgresql" else _search_sqlite)(words, rule, start, stop)
+    messages = Message.objects.select_related("author", "room").in_bulk([pk for pk, _snippet in ranked])
+    # (A hit deleted between the two queries is left out.)
+    return [Hit(messages[pk], _marked(snippet, start, stop)) for pk, snippet in ranked if pk in messages]
+
+
+def _marked(snippet: str, start: str, stop: str) -> SafeString:
+    return mark_safe(escape(snippet).replace(escape(start), "<mark>").replace(escape(stop), "</mark>"))  # noqa: S308
+
+
+Rule = tuple[str, tuple[object, ...] | list[object]]
+
+
+def _search_sqlite(words: list[str], rule: Rule, start: str, stop: str) -> list[tuple[int, str]]:
+    # Each word quoted (FTS5's string syntax: a quote inside doubled) and marked as a prefix.
+    match = " ".join('"{}"*'.format(word.replace('"', '""')) for word in words)
+    rule_sql, rule_params = rule
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT rowid, snippet(rooms_message_fts, 0, %s, %s, '…', 16) FROM rooms_message_fts"  # noqa: S608
+            f" WHERE rooms_message_fts MATCH %s AND rowid IN ({rule_sql})"
+            " ORDER BY bm25(rooms_message_fts), rowid DESC LIMIT %s",
+            [start, stop, match, *rule_params, MAX_HITS],
+        )
+        return [(int(pk), str(snippet)) for pk, snippet in cursor.fetchall()]
+
+
+def _search_postgresql(words: list[str], rule: Rule, start: str, stop: str) -> list[tuple[int, str]]:
+    # Words are \w+ only, so each is a plain lexeme; `:*` makes it a prefix, `&` wants them all.
+    query = " & ".join(f"{word}:*" for word in words)
+    options = f"StartSel={start}, StopSel={stop}, MaxFragments=2, MaxWords=24, MinWords=8, FragmentDelimiter=…"
+    rule_sql, rule_params = rule
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, ts_headline('simple', body, q, %s) FROM ("  # noqa: S608
+            " SELECT id, body, q, ts_rank(to_tsvector('simple', body), q) AS rank"
+            " FROM rooms_message, to_tsquery('simple', %s) AS q"
+            f" WHERE to_tsvector('simple', body) @@ q AND id IN ({rule_sql})"
+            " ORDER BY rank DESC, id DESC LIMIT %s"
+            ") AS best ORDER BY rank DESC, id DESC",
+            [options, query, *rule_params, MAX_HITS],
+        )
+        return [(int(pk), str(snippet)) for pk, snippet in cursor.fetchall()]

@@ -1,0 +1,90 @@
+"""Search: ranked hits with the words marked, only where the reader may read, and any query is text."""
+
+import pytest
+from django.test import Client
+
+from rooms.messages.deleting import delete_message
+from rooms.messages.editing import edit_message
+from rooms.messages.search import search
+from rooms.models import Room, User
+from rooms.people import membership
+from tests.conftest import MakeUser, say, signed_in
+
+
+def texts(hits: list) -> list[str]:  # type: ignore[type-arg]
+    return [hit.message.body for hit in hits]
+
+
+def test_words_are_found_as_words_and_as_the_start_of_words_with_what_matched_marked(
+    design: Room, ana: User, ben: User
+) -> None:
+    say(design, ana, "The release is on Friday")
+    say(design, ben, "Releasing early is risky <b>bold</b>")
+    say(design, ana, "Nothing to see")
+
+    hits = search(ben, "releas")
+
+    assert sorted(texts(hits)) == ["Releasing early is risky <b>bold</b>", "The release is on Friday"]
+    snippets = {hit.message.body: str(hit.snippet) for hit in hits}
+    assert "<mark>release</mark>" in snippets["The release is on Friday"]
+    # The text's markup never reaches the page as markup (SQLite's snippet keeps it, escaped; PostgreSQL's
+    # leaves tags out).
+    assert "<b>" not in snippets["Releasing early is risky <b>bold</b>"]
+    assert "bold" in snippets["Releasing early is risky <b>bold</b>"]
+
+
+def test_every_word_must_be_there_and_a_better_match_ranks_first(design: Room, ana: User) -> None:
+    say(design, ana, "we will deploy the new build of the app tomorrow after lunch, if the tests pass")
+    say(design, ana, "deploy, deploy, deploy")
+    say(design, ana, "the deploy script")
+
+    assert texts(search(ana, "deploy script")) == ["the deploy script"]
+    assert texts(search(ana, "deploy"))[0] == "deploy, deploy, deploy"
+
+
+def test_korean_words_are_found_by_their_start(design: Room, ana: User) -> None:
+    say(design, ana, "대화방에서 만나요")
+    assert texts(search(ana, "대화방")) == ["대화방에서 만나요"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"unclosed', "a AND OR NOT b", "(((", ")", "NEAR(a b)", "col:value", "-minus", "a & b | !c", "*", "'", "\\"],
+)
+def test_a_query_with_operators_quotes_or_brackets_is_searched_as_text(design: Room, ana: User, query: str) -> None:
+    say(design, ana, "a b value minus c NEAR")
+    search(ana, query)  # no error, whatever it finds
+
+
+def test_nothing_is_found_where_the_reader_may_not_read_nor_deleted_nor_an_edit_s_old_words(
+    design: Room, ana: User, ben: User, make_user: MakeUser
+) -> None:
+    hideout = membership.create_private_room(user=ana, name="Hideout")
+    say(hideout, ana, "secret plans for the launch")
+    gone = say(design, ana, "launch was cancelled")
+    delete_message(room=design, deleter=ana, message_id=gone.pk)
+    edited = say(design, ana, "launch tomorrow")
+    edit_message(room=design, editor=ana, message_id=edited.pk, data={"body": "party tomorrow"})
+
+    assert texts(search(ben, "launch")) == []
+    assert texts(search(ben, "party")) == ["party tomorrow"]
+    assert texts(search(ana, "launch")) == ["secret plans for the launch"], "her own private room"
+    assert texts(search(ana, "launch", room=design)) == [], "within one room"
+
+
+def test_the_search_page_works_without_javascript_and_refuses_an_empty_query_next_to_the_field(
+    design: Room, ana: User
+) -> None:
+    say(design, ana, "find me here")
+    client: Client = signed_in(ana)
+
+    page = client.get("/search/", {"q": "find"}).content.decode()
+    assert "1 message found" in page
+    assert "<mark>find</mark> me here" in page
+    assert f'href="/rooms/design/messages/{design.messages.get().pk}/"' in page
+    assert client.get("/search/").status_code == 200, "the empty form"
+    empty = client.get("/search/", {"q": ""})
+    assert empty.status_code == 400
+    assert "Type what to search for." in empty.content.decode()
+    assert "1 message found" in client.get("/search/", {"q": "find", "room": "design"}).content.decode()
+    assert client.get("/search/", {"q": "find", "room": "no-such-room"}).status_code == 404
