@@ -163,8 +163,16 @@ def test_the_migration_gives_existing_rooms_and_people_theirs_the_oldest_keeping
     old_user.objects.create(username="ANA", display_name="Ana")
 
     executor = MigrationExecutor(connection)
-    executor.migrate(after)
+    try:
+        executor.migrate(after)
 
-    assert Room.objects.get(pk=paypal.pk).skeleton == "paypal"
-    assert Room.objects.get(pk=lookalike.pk).skeleton is None, "still at its address, not a second look-alike"
-    assert list(User.objects.filter(username_skeleton__isnull=False).values_list("pk", flat=True)) == [ana.pk]
+        # Read as 0003 left them: today's models have columns of later migrations (a room's kind, 0005).
+        new = executor.loader.project_state(after).apps
+        new_room, new_user = new.get_model("rooms", "Room"), new.get_model("rooms", "User")
+        assert new_room.objects.get(pk=paypal.pk).skeleton == "paypal"
+        assert new_room.objects.get(pk=lookalike.pk).skeleton is None, "still at its address, not a second look-alike"
+        assert list(new_user.objects.filter(username_skeleton__isnull=False).values_list("pk", flat=True)) == [ana.pk]
+    finally:
+        # The tests after this one need the schema of today.
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
