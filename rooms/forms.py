@@ -464,6 +464,24 @@ class NotifyForm(ChatFormMixin, forms.ModelForm):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
 
 
+class BotForm(ChatFormMixin, forms.Form):
+    name = NameField(
+        label=_("Bot's name"),
+        max_length=50,
+        help_text=_("Shown as the author of what it posts."),
+        error_messages={
+            "required": _("Type a name for the bot."),
+            "max_length": _(
+                "A bot's name can be at most %(limit_value)s characters long; this one has %(show_value)s."
+            ),
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "bot-%s")
+        super().__init__(*args, **kwargs)
+
+
 class SearchForm(ChatFormMixin, forms.Form):
     q = forms.CharField(
         label=_("Search messages"),

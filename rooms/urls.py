@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from rooms.web import messages, people, room_settings
+from rooms.web import api, messages, people, room_settings
 from rooms.web import rooms as views
 
 
@@ -38,6 +38,7 @@ urlpatterns = [
     path("conversations/", views.new_conversation, name="new_conversation"),
     path("mentions/", people.mentions, name="mentions"),
     path("search/", people.search, name="search"),
+    path("api/rooms/<room_slug:slug>/messages", api.post_as_bot, name="bot_messages"),
     path("people/<str:username>/", people.person, name="person"),
     path("rooms/<room_slug:slug>/", views.room, name="room"),
     path("rooms/<room_slug:slug>/join/", views.join, name="join"),
@@ -48,6 +49,8 @@ urlpatterns = [
     path("rooms/<room_slug:slug>/members/", room_settings.add_member, name="add_member"),
     path("rooms/<room_slug:slug>/members/<id:pk>/remove/", room_settings.remove_member, name="remove_member"),
     path("rooms/<room_slug:slug>/members/<id:pk>/admin/", room_settings.set_admin, name="set_admin"),
+    path("rooms/<room_slug:slug>/bots/", room_settings.add_bot, name="add_bot"),
+    path("rooms/<room_slug:slug>/bots/<id:pk>/revoke/", room_settings.revoke_bot, name="revoke_bot"),
     path("rooms/<room_slug:slug>/messages/<id:pk>/", messages.message, name="message"),
     path("rooms/<room_slug:slug>/messages/<id:pk>/edit/", messages.edit, name="edit_message"),
     path("rooms/<room_slug:slug>/messages/<id:pk>/delete/", messages.delete, name="delete_message"),

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rooms import access
-from rooms.forms import AddMemberForm, RoomSettingsForm
-from rooms.models import Membership, Room, User
-from rooms.people import membership
+from rooms.forms import AddMemberForm, BotForm, RoomSettingsForm
+from rooms.models import Bot, Membership, Room, User
+from rooms.people import bots, membership
 from rooms.web.rooms import current_user, refusal_status
 
 
@@ -32,11 +32,23 @@ def render_settings(
     room: Room,
     form: RoomSettingsForm | None = None,
     add_form: AddMemberForm | None = None,
+    bot_form: BotForm | None = None,
+    new_token: tuple[Bot, str] | None = None,
 ) -> HttpResponse:
     form = form or RoomSettingsForm(initial={"name": room.name, "description": room.description, "kind": room.kind})
-    members = Membership.objects.filter(room=room).select_related("user").order_by("user__username")
-    context = {"room": room, "form": form, "add_form": add_form or AddMemberForm(), "members": members}
-    status = max(refusal_status(form), refusal_status(add_form) if add_form else 200)
+    members = (
+        Membership.objects.filter(room=room, user__bot__isnull=True).select_related("user").order_by("user__username")
+    )
+    context = {
+        "room": room,
+        "form": form,
+        "add_form": add_form or AddMemberForm(),
+        "bot_form": bot_form or BotForm(),
+        "members": members,
+        "bots": Bot.objects.filter(room=room, revoked_at=None).order_by("name"),
+        "new_token": new_token,
+    }
+    status = max([refusal_status(form), *(refusal_status(f) for f in (add_form, bot_form) if f is not None)])
     return render(request, "rooms/settings.html", context, status=status)
 
 
@@ -94,4 +106,26 @@ def set_admin(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase:
     name = member.user.display_name
     text = _("%(name)s is now an admin.") if make_admin else _("%(name)s is no longer an admin.")
     messages.success(request, text % {"name": name})
+    return redirect("rooms:settings", slug=room.slug)
+
+
+@require_POST
+def add_bot(request: HttpRequest, slug: str) -> HttpResponseBase:
+    """The new bot's token is on this answer only: it is not stored, so it cannot be shown again."""
+    room = administered_room(request, slug)
+    form = BotForm(request.POST)
+    if not form.is_valid():
+        return render_settings(request, room, bot_form=form)
+    bot, token = bots.create_bot(room=room, name=form.cleaned_data["name"], created_by=current_user(request))
+    response = render_settings(request, room, new_token=(bot, token))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+def revoke_bot(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase:
+    room = administered_room(request, slug)
+    bot = get_object_or_404(Bot, room=room, pk=pk, revoked_at=None)
+    bots.revoke_bot(bot)
+    messages.success(request, _("%(name)s is revoked: its token no longer works.") % {"name": bot.name})
     return redirect("rooms:settings", slug=room.slug)
