@@ -42,9 +42,9 @@ def delete_message(*, room: Room, deleter: User, message_id: int) -> DeleteResul
         MessageVersion.objects.filter(message=message).delete()
         Message.mentions.through.objects.filter(message=message).delete()
         message.room = room
-        message.body, message.deleted_at, message.last_change = "", now, change
+        message.body, message.body_html, message.deleted_at, message.last_change = "", "", now, change
         message.mentioned_ids = []
-        message.save(update_fields=["body", "deleted_at", "last_change"])
+        message.save(update_fields=["body", "body_html", "deleted_at", "last_change"])
         return message
 
     allowed = access.messages_deletable_by(deleter).filter(pk=message_id, room=room)

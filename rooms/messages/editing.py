@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from rooms import access
 from rooms.forms import EditMessageForm
+from rooms.messages import formatting
 from rooms.messages.changes import ChangeResult, NoSuchMessage, make_change
 from rooms.messages.mentions import record_mentions
 from rooms.messages.posting import rate_limit_refusal
@@ -61,8 +62,9 @@ def edit_message(*, room: Room, editor: User, message_id: int, data: Mapping[str
             message=message, body=message.body, written_at=message.edited_at or message.created_at, replaced_at=now
         )
         message.room = room
-        message.body, message.edited_at, message.last_change = body, now, change
-        message.save(update_fields=["body", "edited_at", "last_change"])
+        message.body, message.body_html = body, formatting.render(body)
+        message.edited_at, message.last_change = now, change
+        message.save(update_fields=["body", "body_html", "edited_at", "last_change"])
         record_mentions(message, replacing=True)
         return message
 

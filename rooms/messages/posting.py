@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from rooms import access
 from rooms.forms import MessageForm
+from rooms.messages import formatting
 from rooms.messages.changes import ChangeResult, make_change
 from rooms.messages.mentions import record_mentions
 from rooms.models import Message, Room, User
@@ -67,7 +68,14 @@ def _post_message(*, room: Room, author: User, form: MessageForm) -> PostResult:
 
     def save(change: int, now: datetime) -> Message:
         message = Message.objects.create(
-            room=room, author=author, body=body, seq=change, last_change=change, client_id=client_id, created_at=now
+            room=room,
+            author=author,
+            body=body,
+            body_html=formatting.render(body),
+            seq=change,
+            last_change=change,
+            client_id=client_id,
+            created_at=now,
         )
         record_mentions(message, replacing=False)
         return message

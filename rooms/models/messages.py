@@ -24,6 +24,8 @@ class Message(models.Model):
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="messages")
     author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="messages")
     body = models.TextField(max_length=MESSAGE_MAX_LENGTH)
+    # The text as safe HTML (rooms/messages/formatting.py), rendered once when it is written.
+    body_html = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField()
     seq = models.PositiveBigIntegerField()
     last_change = models.PositiveBigIntegerField()

@@ -49,13 +49,23 @@
       .flatMap((list) => Array.from(list.querySelectorAll("li.message")));
   }
 
-  // A message's lines as a browser shows them: its text, broken where the markup has <br>.
+  // A message's lines as a browser shows them: its text, broken where the markup has <br> or a block
+  // (a paragraph, a list item, a quote, code).
+  const BLOCKS = /^(P|LI|BLOCKQUOTE|PRE|UL|OL)$/;
   function linesOf(body) {
     const lines = [""];
-    for (const node of body.childNodes) {
-      if (node.nodeName === "BR") lines.push("");
-      else lines[lines.length - 1] += node.textContent;
-    }
+    const walk = (node) => {
+      for (const child of node.childNodes) {
+        if (child.nodeName === "BR") lines.push("");
+        else if (child.nodeType === Node.TEXT_NODE) lines[lines.length - 1] += child.textContent;
+        else if (BLOCKS.test(child.nodeName)) {
+          lines.push("");
+          walk(child);
+          lines.push("");
+        } else walk(child);
+      }
+    };
+    walk(body);
     return lines.map((line) => line.replace(/\s+/g, " ").trim()).filter(Boolean);
   }
 

@@ -1,6 +1,8 @@
 """Search: ranked hits with the words marked, only where the reader may read, and any query is text."""
 
 import pytest
+from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 
 from rooms.messages.deleting import delete_message
@@ -88,3 +90,19 @@ def test_the_search_page_works_without_javascript_and_refuses_an_empty_query_nex
     assert "Type what to search for." in empty.content.decode()
     assert "1 message found" in client.get("/search/", {"q": "find", "room": "design"}).content.decode()
     assert client.get("/search/", {"q": "find", "room": "no-such-room"}).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_index_is_made_again_after_a_migration_that_lost_it(design: Room, ana: User) -> None:
+    say(design, ana, "written before the index was lost")
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":  # as when Django remakes the table to alter it
+            cursor.execute("DROP TRIGGER rooms_message_fts_insert")
+            cursor.execute("DROP TABLE rooms_message_fts")
+        else:
+            cursor.execute("DROP INDEX rooms_message_search")
+
+    call_command("migrate", verbosity=0)
+
+    say(design, ana, "written after")
+    assert sorted(texts(search(ana, "written"))) == ["written after", "written before the index was lost"]

@@ -1,0 +1,88 @@
+"""Formatting: a safe subset of Markdown, and nothing else whatever is typed (an XSS corpus)."""
+
+from html.parser import HTMLParser
+
+import pytest
+
+from rooms.messages.formatting import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, render
+
+CORPUS = [
+    "<script>window.__xss = 1</script>",
+    "<img src=x onerror=alert(1)>",
+    "<svg><script>alert(1)</script></svg>",
+    "<math><mi xlink:href='javascript:alert(1)'>x</mi></math>",
+    '<a href="javascript:alert(1)">click</a>',
+    "[click](javascript:alert(1))",
+    "[click](JaVaScRiPt:alert(1))",
+    "[click](vbscript:msgbox(1))",
+    "[click](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "[click](file:///etc/passwd)",
+    "[click](&#106;avascript:alert(1))",
+    "<javascript:alert(1)>",
+    "<https://example.com/ok>",
+    "javascript:alert(1)",
+    '[a](https://example.com "title" onmouseover=alert(1))',
+    "**[nested *em [link](javascript:x)*](https://example.com)**",
+    "[x]: javascript:alert(1)\n\n[x]",
+    '<p style="color:red" id="message-list">styled</p>',
+    "<style>body{display:none}</style>",
+    "&lt;script&gt;alert(1)&lt;/script&gt;",
+    "<!-- comment --> text",
+    "```\n<script>alert(1)</script>\n```",
+    "`<img src=x onerror=alert(1)>`",
+    "<iframe src=https://example.com></iframe>",
+    '<div hx-get="/" hx-trigger="load">x</div>',
+    "![x](https://example.com/pixel.png)",
+    "*" * 4000,
+    "[" * 2000 + "]" * 2000,
+    "> " * 1000 + "deep",
+]
+
+
+class Elements(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found.append((tag, attrs))
+
+
+def elements_of(html: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
+    parser = Elements()
+    parser.feed(html)
+    return parser.found
+
+
+@pytest.mark.parametrize("text", CORPUS, ids=[text[:30] for text in CORPUS])
+def test_whatever_is_typed_only_allowed_tags_attributes_and_link_schemes_come_out(text: str) -> None:
+    for tag, attributes in elements_of(render(text)):
+        assert tag in ALLOWED_TAGS, tag
+        for name, value in attributes:
+            if name == "rel":
+                assert (tag, value) == ("a", "nofollow noopener ugc")
+                continue
+            assert name in ALLOWED_ATTRIBUTES.get(tag, set()), (tag, name)
+            if name == "href":
+                assert value is not None
+                assert value.lower().startswith(("http://", "https://", "mailto:")), value
+
+
+@pytest.mark.parametrize(
+    ("text", "html"),
+    [
+        ("**strong** _em_ ~~gone~~ `code`", "<p><strong>strong</strong> <em>em</em> <s>gone</s> <code>code</code></p>"),
+        ("one\ntwo", "<p>one<br>\ntwo</p>"),
+        ("> quoted", "<blockquote>\n<p>quoted</p>\n</blockquote>"),
+        ("- a\n- b", "<ul>\n<li>a</li>\n<li>b</li>\n</ul>"),
+        ("```\nx = 1\n```", "<pre><code>x = 1\n</code></pre>"),
+        (
+            "see https://example.com/a?b=1",
+            '<p>see <a href="https://example.com/a?b=1" rel="nofollow noopener ugc">https://example.com/a?b=1</a></p>',
+        ),
+        ("# not a heading", "<p># not a heading</p>"),
+        ("<b>not bold</b>", "<p>&lt;b&gt;not bold&lt;/b&gt;</p>"),
+    ],
+)
+def test_the_subset_people_expect_is_formatted(text: str, html: str) -> None:
+    assert render(text) == html
