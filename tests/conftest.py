@@ -107,8 +107,12 @@ def set_limit(settings: Settings) -> SetLimit:
 
 @pytest.fixture
 def rate_limited(set_limit: SetLimit) -> None:
-    """A tight limit, three messages a minute, with counts from earlier tests forgotten."""
-    set_limit("MESSAGE_RATE_LIMIT", "3 per minute")
+    """A tight limit, three messages an hour, with counts from earlier tests forgotten.
+
+    An hour, not a minute: the limits count in sliding windows, and a test that crossed a minute's end
+    between its sends could find the first ones weighing a little less than a whole (seen once).
+    """
+    set_limit("MESSAGE_RATE_LIMIT", "3 per hour")
 
 
 def say(room: Room, author: User, body: str) -> Message:

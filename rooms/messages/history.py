@@ -1,4 +1,4 @@
-"""Which messages a room page shows: the newest page, or the page before or after a given message."""
+"""Which messages a room page shows: the newest page, or the page before, after or around a given message."""
 
 from dataclasses import dataclass
 
@@ -24,17 +24,31 @@ class HistoryPage:
         return self.messages[-1].seq if self.messages else 0
 
 
-def history_page(room: Room, *, before: int | None = None, after: int | None = None) -> HistoryPage:
-    """The PAGE_SIZE messages before sequence number `before`, or after `after`, or the newest ones.
+def history_page(
+    room: Room, *, before: int | None = None, after: int | None = None, around: int | None = None
+) -> HistoryPage:
+    """The PAGE_SIZE messages before message number `before`, or after `after`, or around `around` (half
+    before it, it and the rest after: a permalink's page), or the newest ones.
 
-    A page after `after` that reaches the newest message is the newest page.
+    A page after `after` that reaches the newest message is the newest page; one around a message that
+    reaches it is too, and goes live.
     """
+    if around is not None:
+        half = PAGE_SIZE // 2
+        before_it = list(shown_messages(room).filter(seq__lt=around).order_by("-seq")[: half + 1])
+        from_it = messages_after(room, around - 1, limit=PAGE_SIZE - half + 1)
+        return HistoryPage(
+            messages=before_it[:half][::-1] + from_it[: PAGE_SIZE - half],
+            has_older=len(before_it) > half,
+            is_latest=len(from_it) <= PAGE_SIZE - half,
+        )
     if after is not None:
         # One more than a page tells whether a newer page exists, in the same query.
         oldest_first = messages_after(room, after, limit=PAGE_SIZE + 1)
         return HistoryPage(
             messages=oldest_first[:PAGE_SIZE],
-            has_older=after > 0,  # numbering has no holes: 1..after exist
+            # A room's first change is always a message (number 1), deleted or not: after 0, there is an older.
+            has_older=after > 0,
             is_latest=len(oldest_first) <= PAGE_SIZE,
         )
     query = shown_messages(room)

@@ -29,8 +29,9 @@ def from_htmx(request: HttpRequest) -> bool:
 
 
 def place_of(message: Message, room: Room) -> str:
-    """The room's page that starts at this message, scrolled to it; the newest page if it is among the newest."""
-    return f"{room.get_absolute_url()}?after={message.seq - 1}#{message.dom_id}"
+    """The room's page around this message (some before it, some after), which opens on it: its permalink's
+    destination. Live, when it reaches the newest messages."""
+    return f"{room.get_absolute_url()}?around={message.seq}#{message.dom_id}"
 
 
 def render_message(request: HttpRequest, message: Message, room: Room, *, status: int = 200) -> HttpResponse:

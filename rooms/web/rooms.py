@@ -148,10 +148,14 @@ def room(request: HttpRequest, slug: str) -> HttpResponse:
         room,
         before=parse_seq(request.GET.get("before")),
         after=parse_seq(request.GET.get("after")),
+        around=parse_seq(request.GET.get("around")),
     )
     if page.is_latest and "after" in request.GET and request.method == "GET":
         # Paging forward reached the newest messages: show the live page, at its plain address.
         return redirect(room)
+    if request.GET.keys() & {"before", "after", "around"}:
+        # The page opens on a message (a permalink, a page of history): the message box does not take the focus.
+        form.fields["body"].widget.attrs.pop("autofocus", None)
     member = access.membership_of(user, room)
     first_unread = unread_earlier = None
     if member is not None and page.messages:

@@ -75,6 +75,18 @@
 // the page opens at its top, on the link back.
 {
   document.addEventListener("DOMContentLoaded", () => {
+    // A permalink (#message-<pk>): the page opens on that message, focused (its style marks it).
+    const linked = location.hash.startsWith("#message-") && document.getElementById(location.hash.slice(1));
+    if (linked) {
+      // Once the page is loaded: the browser's own move to the fragment comes after this event, and
+      // takes the focus away from anything focused before it.
+      addEventListener("load", () => {
+        const article = linked.querySelector("article");
+        article?.focus();
+        article?.scrollIntoView({ block: "center" });
+      });
+      return;
+    }
     const params = new URLSearchParams(location.search);
     if (location.hash || !(params.has("before") || params.has("after"))) return;
     const articles = document.querySelectorAll("#message-list > li > article");
@@ -82,5 +94,28 @@
     if (!target) return;
     target.focus();
     target.scrollIntoView({ block: params.has("before") ? "end" : "start" });
+  });
+}
+
+// "Copy link" puts the message's permalink on the clipboard and says so; where the page may not write
+// to the clipboard (plain HTTP but for localhost), the link is followed instead.
+{
+  document.addEventListener("click", (event) => {
+    const link = event.target instanceof Element && event.target.closest("a[data-copy]");
+    if (!link || !navigator.clipboard) return;
+    event.preventDefault();
+    navigator.clipboard.writeText(new URL(link.getAttribute("href"), location.href).href).then(
+      () => {
+        const status = document.getElementById("copy-status");
+        if (!status) return;
+        status.textContent = "";
+        setTimeout(() => {
+          status.textContent = status.dataset.textCopied;
+        }, 50);
+      },
+      () => {
+        location.href = link.href;
+      },
+    );
   });
 }

@@ -196,7 +196,7 @@ def test_editing_and_deleting_count_against_the_author_s_rate_limit(
     design: Room, ana: User, set_limit: SetLimit
 ) -> None:
     message = say(design, ana, "one")
-    set_limit("MESSAGE_RATE_LIMIT", "2 per minute")
+    set_limit("MESSAGE_RATE_LIMIT", "2 per hour")
     assert edit(design, ana, message, "two") is not None
     assert edit(design, ana, message, "three") is not None
 

@@ -412,7 +412,7 @@ async def test_a_flood_over_the_socket_gets_a_visible_slow_down_for_that_sender_
 async def test_a_flood_into_one_room_from_many_accounts_gets_a_visible_slow_down(
     design: Room, ana: User, ben: User, connect: Connect, set_limit: SetLimit
 ) -> None:
-    set_limit("ROOM_MESSAGE_RATE_LIMIT", "2 per minute")
+    set_limit("ROOM_MESSAGE_RATE_LIMIT", "2 per hour")
     ana_socket, ben_socket = await connect(ana, design), await connect(ben, design)
     await ana_socket.send_to(text_data=compose("one"))
     assert "one" in await frames(ana_socket, 2) + await frames(ben_socket, 1)

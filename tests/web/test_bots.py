@@ -103,7 +103,7 @@ def test_wrong_revoked_and_other_rooms_tokens_get_401_and_are_logged_without_the
 
 
 def test_a_bot_is_rate_limited_like_anyone(token: str, set_limit: SetLimit) -> None:
-    set_limit("MESSAGE_RATE_LIMIT", "1 per minute")
+    set_limit("MESSAGE_RATE_LIMIT", "1 per hour")
     assert post(token, {"body": "one"})[0] == 201
     status, answer = post(token, {"body": "two"})
     assert status == 429

@@ -34,21 +34,26 @@ def test_the_author_edits_without_javascript_and_lands_back_on_the_message(desig
 
     response = client.post(url(message, "edit"), {"body": "hello"})
     assert response.status_code == 302
-    assert response["Location"] == f"/rooms/design/?after=0#message-{message.pk}"
-    room = text_of(client.get("/rooms/design/", follow=True))
+    assert response["Location"] == f"/rooms/design/?around=1#message-{message.pk}"
+    room = text_of(client.get(response["Location"]))
+    assert "hx-ws:connect" in room, "the page around a recent message is the live page"
     assert ">hello</p>" in room
     assert f'<a class="edited" href="/rooms/design/messages/{message.pk}/history/">(edited)</a>' in room
 
 
-def test_the_place_of_an_older_message_is_the_page_that_starts_at_it(design: Room, ana: User) -> None:
-    messages = [say(design, ana, f"number {n}") for n in range(60)]
+def test_the_place_of_an_older_message_is_the_page_around_it(design: Room, ana: User) -> None:
+    messages = [say(design, ana, f"number {n}") for n in range(100)]
     client = signed_in(ana)
 
-    response = client.post(url(messages[3], "edit"), {"body": "number 3, fixed"})
-    assert response["Location"] == f"/rooms/design/?after=3#message-{messages[3].pk}"
+    response = client.post(url(messages[40], "edit"), {"body": "number 40, fixed"})
+    assert response["Location"] == f"/rooms/design/?around=41#message-{messages[40].pk}"
     page = text_of(client.get(response["Location"]))
-    assert page.index("number 3, fixed") < page.index("number 4")
-    assert "number 2<" not in page
+    assert page.index("number 15<") < page.index("number 40, fixed") < page.index("number 64<")
+    assert "number 14<" not in page
+    assert "number 65<" not in page
+    assert "hx-ws:connect" not in page, "not the newest: for reading"
+    assert "Older messages" in page
+    assert "Newer messages" in page
 
 
 @pytest.mark.parametrize(
@@ -71,7 +76,7 @@ def test_bad_text_on_the_edit_page_is_refused_next_to_the_field(design: Room, an
 
 def test_a_rate_limited_edit_says_slow_down_with_429(design: Room, ana: User, set_limit: SetLimit) -> None:
     message = say(design, ana, "one")
-    set_limit("MESSAGE_RATE_LIMIT", "1 per minute")
+    set_limit("MESSAGE_RATE_LIMIT", "1 per hour")
     client = signed_in(ana)
     client.post(url(message, "edit"), {"body": "two"})
     response = client.post(url(message, "edit"), {"body": "three"})
@@ -169,7 +174,7 @@ def test_to_htmx_delete_answers_with_the_marker(design: Room, ana: User) -> None
 def test_a_message_s_own_address_leads_to_its_place_in_the_room(design: Room, ana: User, ben: User) -> None:
     message = say(design, ana, "here")
     response = signed_in(ben).get(url(message))
-    assert response["Location"] == f"/rooms/design/?after=0#message-{message.pk}"
+    assert response["Location"] == f"/rooms/design/?around=1#message-{message.pk}"
 
 
 def test_the_history_page_lists_each_earlier_version_for_whoever_may_read_the_room(

@@ -412,7 +412,7 @@ def test_a_post_over_the_limit_is_answered_429_with_the_error_next_to_the_compos
 def test_a_post_into_a_flooded_room_is_answered_429_and_says_the_room_is_busy(
     design: Room, ana: User, ben: User, set_limit: SetLimit
 ) -> None:
-    set_limit("ROOM_MESSAGE_RATE_LIMIT", "2 per minute")
+    set_limit("ROOM_MESSAGE_RATE_LIMIT", "2 per hour")
     for person in (ana, ben):
         signed_in(person).post("/rooms/design/", {"body": "hi"})
 
