@@ -59,9 +59,53 @@ class CutOff:
     group: ClassVar[str] = EVERY_PROCESS
 
 
-Event = MessageChanged | CutOff
+@dataclass(frozen=True, slots=True)
+class PresenceChanged:
+    """Someone came into a room (their first socket there, in any process) or left it (their last, or expired).
 
-EVENT_TYPES: dict[str, type[MessageChanged] | type[CutOff]] = {cls.kind: cls for cls in (MessageChanged, CutOff)}
+    Ephemeral (DESIGN.md §2): not numbered among the room's changes, never
+    caught up; a page that (re)connects is sent the list whole instead.
+    `stamp` orders the room's presence changes only, so that a late copy can
+    be told from a newer one (rooms/sockets/presence_order.py). `person` is the
+    fragment for the person alone, the same in every language; `html` is it
+    with the room's count after this change ("4 people here"), by language,
+    rendered once (rooms/people/presence.py).
+    """
+
+    kind: ClassVar[str] = "presence.changed"
+    room_id: int
+    user_id: int
+    here: bool
+    stamp: int
+    person: str
+    html: dict[str, str]
+
+    @property
+    def group(self) -> str:
+        return room_group(self.room_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Typing:
+    """`user_id` is typing in a room: shown by the other pages for a few seconds (rooms/people/typing.py).
+
+    Not numbered, not stored. `html` names the typist as messages do; it holds
+    no words of ours, so one rendering serves every language.
+    """
+
+    kind: ClassVar[str] = "typing"
+    room_id: int
+    user_id: int
+    html: str
+
+    @property
+    def group(self) -> str:
+        return room_group(self.room_id)
+
+
+Event = MessageChanged | CutOff | PresenceChanged | Typing
+
+EVENT_TYPES: dict[str, type[Event]] = {cls.kind: cls for cls in (MessageChanged, CutOff, PresenceChanged, Typing)}
 
 
 class UnknownEvent(ValueError):

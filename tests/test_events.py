@@ -7,7 +7,10 @@ from rooms.events import (
     EVENT_TYPES,
     CutOff,
     CutOffReason,
+    Event,
     MessageChanged,
+    PresenceChanged,
+    Typing,
     UnknownEvent,
     as_layer_message,
     from_layer_message,
@@ -18,6 +21,16 @@ EXAMPLES = [
     CutOff(user_id=3, reason=CutOffReason.SIGNED_OUT, session="abc123"),
     CutOff(user_id=3, reason=CutOffReason.LEFT_ROOM, room_id=7),
     CutOff(user_id=3, reason=CutOffReason.DEACTIVATED),
+    PresenceChanged(
+        room_id=7,
+        user_id=3,
+        here=True,
+        stamp=1_767_225_600_000_001,  # microseconds: past 2**32, as the stores' stamps are
+        person='<ul id="people-here-list" hx-swap-oob="beforeend"><li id="person-3">Ana</li></ul>',
+        html={"en": "...<h2>2 people here</h2>", "ko": "...<h2>2명 접속 중</h2>"},
+    ),
+    PresenceChanged(room_id=7, user_id=3, here=False, stamp=2, person='<li id="person-3"></li>', html={}),
+    Typing(room_id=7, user_id=3, html='<ul id="typists" hx-swap-oob="beforeend"><li id="typist-3">Ana</li></ul>'),
 ]
 
 
@@ -26,7 +39,7 @@ def test_every_event_type_has_an_example_here() -> None:
 
 
 @pytest.mark.parametrize("event", EXAMPLES, ids=repr)
-def test_an_event_comes_back_as_itself_through_redis_s_encoding(event: MessageChanged | CutOff) -> None:
+def test_an_event_comes_back_as_itself_through_redis_s_encoding(event: Event) -> None:
     # channels-redis packs messages with msgpack; a group_send adds nothing the event needs.
     carried = msgpack.unpackb(msgpack.packb(as_layer_message(event)))
     assert from_layer_message({**carried, "group": event.group}) == event
@@ -40,8 +53,18 @@ def test_an_event_comes_back_as_itself_through_redis_s_encoding(event: MessageCh
         {"type": "message.changed", "room_id": 7},
         {"type": "message.changed", "room_id": 7, "change": 1, "html": {}, "colour": "red"},
         {"type": "cutoff", "user_id": 3, "reason": "went-fishing"},
+        {"type": "presence.changed", "room_id": 7, "user_id": 3, "here": True, "stamp": 1},
+        {"type": "typing", "room_id": 7, "user_id": 3, "html": "<li>", "typed": "secret"},
     ],
-    ids=["unknown type", "no type", "missing fields", "unknown field", "unknown reason"],
+    ids=[
+        "unknown type",
+        "no type",
+        "missing fields",
+        "unknown field",
+        "unknown reason",
+        "presence without its frames",
+        "typing with more",
+    ],
 )
 def test_a_message_that_fits_no_event_type_fails_loudly(message: dict[str, object]) -> None:
     with pytest.raises(UnknownEvent):
