@@ -176,6 +176,11 @@ SIGN_IN_RATE_LIMIT = rate_limit("SIGN_IN_RATE_LIMIT", "10 per 15 minutes")  # fa
 SIGN_IN_ADDRESS_RATE_LIMIT = rate_limit("SIGN_IN_ADDRESS_RATE_LIMIT", "50 per 15 minutes")  # ...per client address
 RATE_LIMIT_STORAGE_URL = REDIS_URL or "memory://"
 
+# Seconds within which the people of a server process that died without saying goodbye leave the rooms'
+# "who is here" lists (rooms/sockets/presence.py): with Redis, each process renews its entries every quarter
+# of it, and the processes still running remove the entries that expired.
+PRESENCE_EXPIRY = env.float("PRESENCE_EXPIRY", default=30.0)
+
 # Seconds a socket's client may leave the server's bytes unread (its write buffer full) before it is
 # dropped (config/websocket_protocol.py): long enough for a slow phone, short for a script that never reads.
 SOCKET_STALL_TIMEOUT = env.float("SOCKET_STALL_TIMEOUT", default=20.0)

@@ -33,8 +33,17 @@ from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from redis.exceptions import RedisError
 
-from rooms.events import EVERY_PROCESS, Event, MessageChanged, UnknownEvent, as_layer_message, from_layer_message
+from rooms.events import (
+    EVERY_PROCESS,
+    Event,
+    MessageChanged,
+    PresenceChanged,
+    UnknownEvent,
+    as_layer_message,
+    from_layer_message,
+)
 from rooms.sockets.change_order import ChangeOrder
+from rooms.sockets.presence_order import PresenceOrder
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +125,7 @@ class ProcessFanout:
         # One process, no layer to go through: publish() calls hand_out directly.
         self.local_only = isinstance(self.layer, InMemoryChannelLayer)
         self.order = ChangeOrder(loop, self.hand_to_subscribers)
+        self.presence_order = PresenceOrder()
 
     async def subscribe(self, group: str, subscriber: Subscriber, *, changes_after: int | None = None) -> None:
         """From now on, events to `group` reach `subscriber`; on return, the layer has this process in it.
@@ -145,6 +155,7 @@ class ProcessFanout:
             return
         del self.groups[group]
         self.order.forget(group)
+        self.presence_order.forget(group)
         if self.local_only:
             return
         async with self.lock:
@@ -175,13 +186,34 @@ class ProcessFanout:
                 # One line, no traceback: while Redis is down every message ends here.
                 logger.warning("could not send a %r event to %s: %r", event.kind, event.group, error)
 
+    async def broadcast(self, event: Event) -> None:
+        """Publish from the event loop, through the layer alone: every process, this one too, hands it out once.
+
+        For what the sockets cannot tell from a copy of it (typing, presence), where
+        send()'s early local hand-out would reach this process's sockets twice.
+        Best effort: a lost one is made good by the next (or by the list whole on reconnecting).
+        """
+        if self.local_only:
+            self.hand_out(event)
+            return
+        try:
+            await self.layer.group_send(event.group, as_layer_message(event))
+        except Exception as error:
+            logger.warning("could not send a %r event to %s: %r", event.kind, event.group, error)
+
     def hand_out(self, event: Event | LayerRecovered) -> None:
         """Give one event, unchanged, to each socket of this process that listens to its group; a room's
-        changes in their order (rooms/sockets/change_order.py)."""
+        changes in their order (rooms/sockets/change_order.py). A presence change is asked once here
+        whether it is news (presence_order.py)."""
         if type(event) is MessageChanged:
             if event.group in self.groups:
                 self.order.arrived(event)
             return
+        if type(event) is PresenceChanged:
+            admitted = self.presence_order.admit(event)
+            if admitted is None:
+                return
+            event = admitted
         self.hand_to_subscribers(event)
 
     def hand_to_subscribers(self, event: Event | LayerRecovered) -> None:
