@@ -16,6 +16,7 @@ from django.test import Client
 from config.asgi import application
 from rooms.models import Message, Room, User
 from tests.conftest import PASSWORD, MakeUser, say, signed_in
+from tests.sockets.room_sockets import RoomSocket
 
 
 def as_text(payload: str) -> str:
@@ -53,7 +54,7 @@ async def member_socket(design: Room, ana: User) -> AsyncIterator[WebsocketCommu
         (b"origin", b"http://localhost"),
         (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode()),
     ]
-    socket = WebsocketCommunicator(application, design.get_socket_url(), headers=headers)
+    socket = RoomSocket(application, design.get_socket_url(), headers=headers)
     assert (await socket.connect())[0]
     yield socket
     await socket.disconnect()
@@ -150,9 +151,7 @@ def test_mangled_room_addresses_are_not_found(design: Room, ana: User, path: str
     "path", ["/ws/rooms/%2e%2e%2f/", "/ws/rooms/a%00b/", "/ws/../admin/", "/ws/nothing", "ws/rooms/design/"]
 )
 async def test_mangled_socket_addresses_are_refused_at_the_handshake(design: Room, path: str) -> None:
-    socket = WebsocketCommunicator(
-        application, path, headers=[(b"host", b"localhost"), (b"origin", b"http://localhost")]
-    )
+    socket = RoomSocket(application, path, headers=[(b"host", b"localhost"), (b"origin", b"http://localhost")])
     connected, _ = await socket.connect()
     assert not connected
 
@@ -208,7 +207,7 @@ async def test_a_socket_address_with_a_cursor_beyond_any_message_is_taken_as_up_
         (b"origin", b"http://localhost"),
         (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode()),
     ]
-    socket = WebsocketCommunicator(application, f"{design.get_socket_url()}?after={cursor}", headers=headers)
+    socket = RoomSocket(application, f"{design.get_socket_url()}?after={cursor}", headers=headers)
     assert (await socket.connect())[0]
     await socket.send_to(text_data=json.dumps({"body": "still live"}))
     assert "still live" in await socket.receive_from(timeout=2) + await socket.receive_from(timeout=2)

@@ -13,6 +13,7 @@ from django.test import Client
 from config.asgi import application
 from rooms.models import Room, User
 from tests.servers import live_database, uvicorn_server
+from tests.sockets.room_sockets import RoomSocket
 from tests.visitors import Visitor
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -35,7 +36,7 @@ async def test_the_logs_tell_what_happened_without_bodies_or_session_keys(
     assert not (await foreign.connect())[0]
     anonymous = WebsocketCommunicator(application, address, headers=[(b"origin", b"http://localhost"), host])
     assert not (await anonymous.connect())[0]
-    socket = WebsocketCommunicator(application, address, headers=[(b"origin", b"http://localhost"), cookie, host])
+    socket = RoomSocket(application, address, headers=[(b"origin", b"http://localhost"), cookie, host])
     assert (await socket.connect())[0]
     for body in ("", SECRET_TEXT, SECRET_TEXT, SECRET_TEXT, SECRET_TEXT):
         await socket.send_to(text_data=json.dumps({"body": body}))

@@ -10,6 +10,7 @@ import time
 import urllib.parse
 import urllib.request
 import uuid
+from typing import Any
 
 from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Origin
@@ -47,12 +48,45 @@ class Visitor:
         return urllib.parse.urlsplit(self.submit("/", {"name": name})).path
 
     def open_socket(self, room_path: str, **headers: str) -> ClientConnection:
+        """The visitor's socket in a room, as tests of messages read it: frames of who is here and who is typing
+        are set aside (see open_socket_seeing_all)."""
+        return self._connect(room_path, MessagesOnly, headers)
+
+    def open_socket_seeing_all(self, room_path: str, **headers: str) -> ClientConnection:
+        """The visitor's socket in a room, every frame of it, who is here and who is typing included."""
+        return self._connect(room_path, ClientConnection, headers)
+
+    def _connect(self, room_path: str, kind: type[ClientConnection], headers: dict[str, str]) -> ClientConnection:
         cookie = "; ".join(f"{c.name}={c.value}" for c in self.cookies)
         ws_url = self.base_url.replace("http://", "ws://") + "/ws" + room_path
         # legacy=True: connect now and return the connection (callers close it, or use it in a with block).
         return connect(
-            ws_url, origin=Origin(self.base_url), additional_headers={"Cookie": cookie, **headers}, legacy=True
+            ws_url,
+            origin=Origin(self.base_url),
+            additional_headers={"Cookie": cookie, **headers},
+            legacy=True,
+            create_connection=kind,
         )
+
+
+# How every frame of who is here and who is typing starts (templates/rooms/presence.html), and no other does.
+EPHEMERAL = re.compile(r'<(?:ul id="(?:people-here-list|typists)"|li id="person-\d+")')
+
+
+def is_ephemeral(frame: str) -> bool:
+    return EPHEMERAL.match(frame) is not None
+
+
+class MessagesOnly(ClientConnection):
+    """A room socket whose frames of who is here and who is typing are set aside: what tests of messages read."""
+
+    def recv(self, timeout: float | None = None, decode: bool | None = None) -> Any:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+            frame = super().recv(timeout=remaining, decode=decode)
+            if not (isinstance(frame, str) and is_ephemeral(frame)):
+                return frame
 
 
 def frames_until(socket: ClientConnection, text: str, *, timeout: float = 10) -> str:

@@ -28,6 +28,7 @@ from rooms.sockets import close_codes
 from rooms.sockets.consumer import MAX_SOCKETS_PER_USER, RoomConsumer
 from rooms.sockets.fanout import publish
 from tests.conftest import MakeUser, SetLimit, say
+from tests.sockets.room_sockets import RoomSocket
 
 pytestmark = pytest.mark.django_db(transaction=True)  # broadcasts wait for a real commit
 
@@ -66,7 +67,7 @@ async def connect() -> AsyncIterator[Connect]:
             headers.append((b"cookie", f"sessionid={browser.cookies['sessionid'].value}; {cookies}".encode()))
         headers.extend(extra_headers)
         address = room.get_socket_url() + ("" if after is None else f"?after={after}")
-        communicator = WebsocketCommunicator(application, address, headers=headers)
+        communicator = RoomSocket(application, address, headers=headers)
         connected, _ = await communicator.connect()
         assert connected is accept, f"expected the handshake to be {'accepted' if accept else 'refused'}"
         opened.append(communicator)
