@@ -504,9 +504,15 @@ class SettingsForm(ChatFormMixin, forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = User
-        fields = ("display_name", "announce")
+        fields = ("display_name", "announce", "announce_typing")
         widgets = {"announce": forms.RadioSelect}
-        help_texts = {"announce": _("What your screen reader is told when other people's messages arrive.")}
+        help_texts = {
+            "announce": _("What your screen reader is told when other people's messages arrive."),
+            "announce_typing": _(
+                "Whether your screen reader also says, now and then, who is typing in the room. It is always"
+                " shown under the message box."
+            ),
+        }
 
     def clean_display_name(self) -> str:
         name: str = self.cleaned_data["display_name"] or self.instance.username

@@ -17,18 +17,30 @@ from rooms.messages.posting import post_message
 from rooms.models import Room, User
 
 
-def read_compose_frame(text: str) -> dict[str, str] | None:
-    """The compose form's fields from an htmx hx-ws:send frame, or None if the frame is not one.
+def read_frame(text: str) -> dict[str, Any] | None:
+    """A frame from the page as a JSON object, or None if it is not one.
 
-    Only "body" and "client_id" are taken; everything else the frame carries
-    (the CSRF token, htmx's headers, fields claiming another author or room)
-    is ignored.
+    The page sends two kinds over the room socket: the compose form (htmx's
+    hx-ws:send, read by read_compose_frame) and `{"typing": true}`
+    (static/js/typing.js, read by rooms/people/typing.py). A frame with a
+    "typing" key is the second kind whatever else it holds, and the compose
+    form has no such field, so neither is ever taken for the other.
     """
     try:
         frame = json.loads(text)
     except (ValueError, RecursionError):
         return None
-    if not isinstance(frame, dict):
+    return frame if isinstance(frame, dict) else None
+
+
+def read_compose_frame(frame: dict[str, Any] | None) -> dict[str, str] | None:
+    """The compose form's fields from an htmx hx-ws:send frame (read_frame's object), or None if it is not one.
+
+    Only "body" and "client_id" are taken; everything else the frame carries
+    (the CSRF token, htmx's headers, fields claiming another author or room)
+    is ignored.
+    """
+    if frame is None:
         return None
     body = frame.get("body")
     if body is None:

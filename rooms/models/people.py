@@ -23,6 +23,8 @@ class User(AbstractUser):
     announce = models.CharField(
         _("announce new messages"), max_length=10, choices=Announce.choices, default=Announce.ALL
     )
+    # Who is typing is shown to everybody, but read out only to those who ask for it (static/js/typing.js).
+    announce_typing = models.BooleanField(_("announce who is typing"), default=False)
 
     # What the username looks like (rooms/lookalikes.py), unique so that no two people
     # look alike by username even when they sign up at the same moment. Empty (NULL)

@@ -11,6 +11,11 @@ what changed since, so nothing falls between the two; afterwards it forwards
 changes in their order, dropping repeats and reading any gap (a lost or late
 broadcast) from the database.
 
+Who is here and who is typing are ephemeral (DESIGN.md §2): on connect the
+socket counts its person in (rooms/people/presence.py) and sends the page the
+list whole; afterwards it forwards who comes and goes, and who types (never
+the page's own person), dropping what the list it sent already holds.
+
 Everything sent to the page after the handshake goes through `deliver`, one
 event at a time and in order. A broadcast is written straight through when
 the page keeps up (no task, no queue: that is most of what a delivery costs);
@@ -36,13 +41,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError
 
 from rooms import access
-from rooms.events import CutOff, CutOffReason, Event, MessageChanged
+from rooms.events import CutOff, CutOffReason, Event, MessageChanged, PresenceChanged, Typing
 from rooms.messages import catch_up
-from rooms.messages.composing import post_and_reply, read_compose_frame
+from rooms.messages.composing import post_and_reply, read_compose_frame, read_frame
 from rooms.messages.history import parse_seq
 from rooms.models import Room, User
-from rooms.people import cutoff
-from rooms.sockets import close_codes
+from rooms.people import cutoff, presence, typing
+from rooms.sockets import broadcast, close_codes
 from rooms.sockets.database_trips import in_database_thread
 from rooms.sockets.fanout import LayerRecovered, ProcessFanout, process_fanout
 from rooms.sockets.languages import language_of
@@ -72,6 +77,11 @@ class CatchUp:
 
 
 @dataclass(frozen=True, slots=True)
+class HereNow:
+    """Send the page who is in the room now, the list whole (on connect, and after a layer outage)."""
+
+
+@dataclass(frozen=True, slots=True)
 class SendReply:
     """The sender's composer, and the change their message made (None if nothing was saved)."""
 
@@ -79,7 +89,7 @@ class SendReply:
     change: int | None
 
 
-Delivery = Event | LayerRecovered | CatchUp | SendReply
+Delivery = Event | LayerRecovered | CatchUp | HereNow | SendReply
 
 # Why a socket is cut off, as the close code that tells its page (rooms/sockets/close_codes.py).
 CUT_OFF_CODES = {
@@ -99,6 +109,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
     session: str  # cutoff.session_tag of the browser session that opened this socket
     language: str  # what the replies to this page are written in
     counted = False  # whether this socket is in open_sockets
+    present = False  # whether this socket is counted among who is here
+    presence_stamp = 0  # the stamp of the list this page was sent whole: changes up to it are in it
+    typing_quiet_until = 0.0  # the event loop's time before which this socket's typing frames are ignored
+    typist: Typing | None = None  # how this socket's person is named as a typist, once they have typed
     closing = False  # closed, or being closed: nothing more is sent
     sending: asyncio.Task[None] | None = None  # the delivery waiting for the page, if one is
     backlog: deque[Delivery] | None = None  # what waits behind it
@@ -157,6 +171,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.accept()
         logger.info("socket opened: user %s in room %s", user.pk, room.pk)
         self.deliver(CatchUp())
+        self.present = True
+        await presence.came(room.pk, user)
+        self.deliver(HereNow())
 
     async def disconnect(self, code: int) -> None:
         self.closing = True
@@ -164,6 +181,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
             open_sockets[self.user.pk] -= 1
             if not open_sockets[self.user.pk]:
                 del open_sockets[self.user.pk]
+            if self.present:
+                presence.went(self.room.pk, self.user.pk)
             await self.fanout.unsubscribe(self.room.group_name, self)
 
     async def close(self, code: int | bool | None = None, reason: str | None = None) -> None:
@@ -179,7 +198,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
             logger.info("closed socket of user %s: frame of %d characters", self.user.pk, len(text_data))
             await self.close(code=close_codes.TOO_LARGE)
             return
-        fields = read_compose_frame(text_data)
+        frame = read_frame(text_data)
+        if typing.is_typing_frame(frame):
+            assert frame is not None
+            await self.typed(frame)
+            return
+        fields = read_compose_frame(frame)
         try:
             reply = await in_database_thread(
                 post_and_reply, self.room, self.user, fields, language=self.language, lane=self.room.pk
@@ -188,6 +212,28 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.close(code=close_codes.NOT_A_MEMBER)
             return
         self.deliver(SendReply(html=reply.html, change=reply.change))
+
+    async def typed(self, frame: dict[str, Any]) -> None:
+        """The page's person is typing: told to the room's other pages, at most every TYPING_INTERVAL seconds."""
+        if not typing.is_well_formed(frame):
+            logger.info("closed socket of user %s: a typing frame with more than it should hold", self.user.pk)
+            await self.close(code=close_codes.UNREADABLE)
+            return
+        now = asyncio.get_running_loop().time()
+        if now < self.typing_quiet_until:
+            return  # faster than any page of ours sends: ignored, not worth a close
+        self.typing_quiet_until = now + typing.TYPING_INTERVAL
+        try:
+            member = await in_database_thread(access.is_member, self.user, self.room, lane=self.room.pk)
+        except DatabaseError as error:
+            logger.warning("typing of user %s not relayed: database unavailable (%r)", self.user.pk, error)
+            return
+        if not member:  # left or removed in another tab, and the cut-off has not arrived yet
+            await self.close(code=close_codes.NOT_A_MEMBER)
+            return
+        if self.typist is None:
+            self.typist = typing.typing_event(self.room, self.user)
+        await broadcast(self.typist)
 
     def deliver(self, event: Delivery) -> None:
         """Send one event to the page, after those before it; never waits (rooms/sockets/fanout.py calls this)."""
@@ -241,8 +287,20 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 # The sender's own message, if the broadcast has not brought it yet (Redis down, or slower).
                 if change is not None and change > self.cursor:
                     await self.send_missed(until=change, quiet=True)
-            case CatchUp() | LayerRecovered():
+            case PresenceChanged():
+                if event.stamp > self.presence_stamp:  # else the list this page was sent has it already
+                    # The count is left out when a newer one has been sent (rooms/sockets/presence_order.py).
+                    await self.send(text_data=event.html.get(self.language) or event.person)
+            case Typing():
+                if event.user_id != self.user.pk:
+                    await self.send(text_data=event.html)
+            case CatchUp():
                 await self.send_missed(quiet=True)
+            case HereNow():
+                await self.send_people_here()
+            case LayerRecovered():
+                await self.send_missed(quiet=True)
+                await self.send_people_here()  # comings and goings may have been lost too
             case _:
                 # A new event type must be taught to the consumer; dropping it quietly would hide the gap.
                 raise TypeError(f"the room consumer does not know the event {event!r}")
@@ -278,6 +336,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=missed.html)
             self.cursor = missed.cursor
         return True
+
+    async def send_people_here(self) -> None:
+        """Send the page who is here now, the list whole; changes up to it are then dropped (they are in it)."""
+        listed = await presence.list_frame(self.room.pk, language=self.language)
+        if listed is not None:
+            self.presence_stamp, html = listed
+            await self.send(text_data=html)
 
     def cut_off(self, event: CutOff) -> None:
         """Close if this socket's user was deactivated, its session signed out, or it is in the room they left."""

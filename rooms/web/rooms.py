@@ -20,7 +20,7 @@ from rooms.forms import ConversationForm, MessageForm, NotifyForm, PrivateRoomFo
 from rooms.messages.history import history_page, parse_seq
 from rooms.messages.posting import post_message
 from rooms.models import Membership, Room, User
-from rooms.people import membership, unread
+from rooms.people import membership, presence, unread
 from rooms.rate_limit import RATE_LIMITED
 
 
@@ -171,6 +171,7 @@ def room(request: HttpRequest, slug: str) -> HttpResponse:
         elif room.pk in unread.unread_by_room(user, rooms=[room.pk]):
             unread_earlier = member.last_read_seq
     my_rooms, conversations = rooms_of(user)
+    live = member is not None and page.is_latest
     return render(
         request,
         "rooms/room.html",
@@ -188,6 +189,8 @@ def room(request: HttpRequest, slug: str) -> HttpResponse:
             "unread_earlier": unread_earlier,
             "my_rooms": my_rooms,
             "conversations": conversations,
+            # Who is here, on the live page (its socket then keeps it current); not a query: the presence store.
+            "people_here": presence.people_here(room) if live else None,
         },
         status=refusal_status(form),
     )

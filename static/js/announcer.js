@@ -99,6 +99,7 @@
       heard.length >= BURST ? announcer.dataset.textBurst.replace("{count}", heard.length) : sentence(heard);
     heard = [];
     announce(text);
+    messagesSaidAt = performance.now();
   }
 
   // After a reconnect (not the first connection), what the catch-up brought is said once, as a count:
@@ -133,6 +134,42 @@
     awaitingCatchUp = false;
     const { textAwayOne, textAway } = announcer.dataset;
     announce(count === 1 ? textAwayOne : textAway.replace("{count}", count));
+  });
+
+  // Who is typing (typing.js sends it only for a reader who chose to hear it, in Settings): said after
+  // messages, never over them (not while one waits to be said, nor within 2 s of one), at most every
+  // 10 s, and each line once: someone typing on and on is not read out again and again.
+  const TYPING_EVERY_MS = 10000;
+  const TYPING_AFTER_MESSAGES_MS = 2000;
+  let messagesSaidAt = -Infinity;
+  let typingSaidAt = -Infinity;
+  let typingNow = "";
+  let typingSaid = "";
+  let typingTimer = null;
+
+  function sayWhoIsTyping() {
+    clearTimeout(typingTimer);
+    typingTimer = null;
+    if (!typingNow || typingNow === typingSaid || !document.getElementById("announcer")) return;
+    const now = performance.now();
+    const wait = Math.max(
+      typingSaidAt + TYPING_EVERY_MS - now,
+      messagesSaidAt + TYPING_AFTER_MESSAGES_MS - now,
+      heard.length ? TYPING_AFTER_MESSAGES_MS : 0,
+    );
+    if (wait > 0) {
+      typingTimer = setTimeout(sayWhoIsTyping, wait);
+      return;
+    }
+    typingSaid = typingNow;
+    typingSaidAt = now;
+    announce(typingNow);
+  }
+
+  document.addEventListener("chat:typing", (event) => {
+    typingNow = event.detail.text.trim();
+    if (!typingNow) typingSaid = ""; // nobody types any more: the next one to type is news again
+    sayWhoIsTyping();
   });
 
   document.addEventListener("htmx:before:swap", (event) => {
