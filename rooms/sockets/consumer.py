@@ -116,6 +116,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
     closing = False  # closed, or being closed: nothing more is sent
     sending: asyncio.Task[None] | None = None  # the delivery waiting for the page, if one is
     backlog: deque[Delivery] | None = None  # what waits behind it
+    list_pending = False  # a HereNow waits in the backlog: presence changes until then are in the list it sends
     closer: asyncio.Task[None] | None = None  # a close that deliver started
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -253,6 +254,18 @@ class RoomConsumer(AsyncWebsocketConsumer):
     def wait_behind(self, event: Delivery) -> None:
         if self.backlog is None:
             self.backlog = deque()
+        if type(event) is PresenceChanged:
+            # People coming and going while the page waits (its catch-up on opening, or a slow
+            # reader in a busy room) need not pile up: the list whole, read when its turn comes,
+            # holds them all. So they never close a socket for being behind, as messages may.
+            if self.list_pending:
+                return
+            if len(self.backlog) >= MAX_BACKLOG // 2:
+                event = HereNow()
+        if type(event) is HereNow:
+            if self.list_pending:
+                return  # one is on its way already
+            self.list_pending = True
         if len(self.backlog) < MAX_BACKLOG:
             self.backlog.append(event)
             return
@@ -297,6 +310,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             case CatchUp():
                 await self.send_missed(quiet=True)
             case HereNow():
+                self.list_pending = False  # what comes from now on is after the list it reads
                 await self.send_people_here()
             case LayerRecovered():
                 await self.send_missed(quiet=True)

@@ -7,7 +7,9 @@ or going as one small fragment; typing is relayed to the others, never back, at 
 import asyncio
 import json
 import re
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -15,11 +17,12 @@ from channels.db import database_sync_to_async
 
 from config.asgi import application
 from rooms.events import PresenceChanged
-from rooms.messages import composing
+from rooms.messages import catch_up, composing
 from rooms.models import Message, Room, User
 from rooms.people import membership, typing
 from rooms.people.presence import person_item, render_change
 from rooms.sockets import Change, broadcast, close_codes, present_now
+from rooms.sockets.consumer import MAX_BACKLOG
 from tests.conftest import MakeUser
 from tests.sockets.room_sockets import RoomSocket
 from tests.sockets.test_consumer import compose, signed_in_browser
@@ -325,3 +328,30 @@ async def test_a_change_the_list_already_holds_is_not_sent_again_and_a_newer_one
     assert await bens.receive_nothing(timeout=0.2)
     await broadcast(came(stamp + 1))
     assert listed(await bens.receive_from(timeout=2)) == ["ana"]
+
+
+async def test_people_coming_and_going_while_a_page_waits_become_the_list_whole_and_never_close_it(
+    design: Room, ana: User, ben: User, open_page: Open
+) -> None:
+    held, released = threading.Event(), threading.Event()
+    real = catch_up.render_missed
+
+    def slow_catch_up(*args: Any, **kwargs: Any) -> Any:
+        held.set()
+        released.wait(timeout=5)
+        return real(*args, **kwargs)
+
+    with mock.patch("rooms.messages.catch_up.render_missed", side_effect=slow_catch_up):
+        opening = asyncio.ensure_future(open_page(ben, design))
+        await asyncio.to_thread(held.wait, 5)  # Ben's page waits for its catch-up
+        for stamp in range(1, MAX_BACKLOG + 50):  # more than a page may fall behind by
+            await broadcast(render_change(Change(design.pk, 10_000 + stamp, True, 2**60 + stamp, stamp, "<li></li>")))
+        released.set()
+        bens = await opening
+
+    frames = await drained(bens)
+    assert sum(frame.startswith(LIST_WHOLE) for frame in frames) == 1
+    assert frames[-1].startswith(LIST_WHOLE), "the latest of them in the list, none after it"
+    assert sum(frame.startswith(CAME) for frame in frames) <= MAX_BACKLOG // 2, "the rest never waited"
+    await bens.send_to(text_data=compose("still open"))
+    assert any("still open" in frame for frame in await frames_until(bens, "still open"))
