@@ -281,6 +281,15 @@ class RoomConsumer(AsyncWebsocketConsumer):
                     # next change in order goes straight to the server, past Channels' send layers.
                     await self.base_send({"type": "websocket.send", "text": event.html[self.language]})
                     self.cursor = event.change
+                elif type(event) is PresenceChanged:
+                    # As short: a busy room's comings and goings reach every page in it.
+                    if event.stamp > self.presence_stamp:  # else the list this page was sent has it already
+                        # The count is left out when a newer one has been sent (rooms/sockets/presence_order.py).
+                        text = event.html.get(self.language) or event.person
+                        await self.base_send({"type": "websocket.send", "text": text})
+                elif type(event) is Typing:
+                    if event.user_id != self.user.pk:  # never to the typist's own pages
+                        await self.base_send({"type": "websocket.send", "text": event.html})
                 else:
                     await self.handle(event)
                 if not self.backlog:
@@ -300,13 +309,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 # The sender's own message, if the broadcast has not brought it yet (Redis down, or slower).
                 if change is not None and change > self.cursor:
                     await self.send_missed(until=change, quiet=True)
-            case PresenceChanged():
-                if event.stamp > self.presence_stamp:  # else the list this page was sent has it already
-                    # The count is left out when a newer one has been sent (rooms/sockets/presence_order.py).
-                    await self.send(text_data=event.html.get(self.language) or event.person)
-            case Typing():
-                if event.user_id != self.user.pk:
-                    await self.send(text_data=event.html)
             case CatchUp():
                 await self.send_missed(quiet=True)
             case HereNow():
