@@ -7,6 +7,12 @@ sockets from a load generator pinned to core 1, and either send at one fixed
 rate (--rate) or search for the highest rate at which nothing is lost and p99
 stays under 250 ms (the default). Prints one line of figures per server and
 workload, ratios against the baselines, and a Markdown table at the end.
+
+Two workloads measure the chat alone, at the fixed rates the issue names
+rather than at saturation (bench/presence_load.py): presence-churn (1,000
+sockets coming into one room and leaving it again over 10 s, watched by 20
+that stay) and typing (100 typists in a room of 1,000, each every 3 s, the
+page's throttle, for --duration seconds).
 """
 
 import argparse
@@ -31,6 +37,9 @@ LOADGEN_CORE = 1
 P99_LIMIT_MS = 250.0
 IDLE_WARM_SOCKETS = 20
 MIN_RATE = 0.25  # messages per second: below this, a saturation search gives up
+CHURN_OBSERVERS = 20  # sockets that stay in the churning room, to time every change at
+CHURN_SECONDS = 10.0  # 1,000 sockets come in the first half and leave in the second (--churn-seconds)
+PRESENCE_ROOM = 1000  # the churning sockets, and the typing room's size (--presence-sockets)
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,7 @@ class Workload:
     start_deliveries: int  # the saturation search starts at this many deliveries per second
     edit_every: int = 0  # every this many changes, one is an edit over HTTP instead of a new message (0: none)
     servers: tuple[str, ...] = ()  # the only servers that can run it (empty: all of them)
+    kind: str = "messages"  # or "idle", or the chat's own "churn" and "typing" (bench/presence_load.py)
 
     @property
     def sockets(self) -> int:
@@ -54,7 +64,9 @@ WORKLOADS = {
     # HTTP edit view; the other servers have no edits.
     "edits": Workload("edits", [200], 10, 4_000, edit_every=10, servers=("chat",)),
     "small-rooms": Workload("small-rooms", [5] * 100, 5, 1_000),
-    "idle": Workload("idle", [20] * 100, 0, 0),
+    "idle": Workload("idle", [20] * 100, 0, 0, kind="idle"),
+    "presence-churn": Workload("presence-churn", [CHURN_OBSERVERS + PRESENCE_ROOM], 0, 0, kind="churn"),
+    "typing": Workload("typing", [PRESENCE_ROOM], PRESENCE_ROOM // 10, 0, kind="typing"),
 }
 
 
@@ -95,6 +107,44 @@ class LoadGenerator:
         self.process.stdin.write(json.dumps({"quit": True}) + "\n")
         self.process.stdin.close()
         self.process.wait(timeout=30)
+
+
+class PresenceLoadGenerator(LoadGenerator):
+    """bench/presence_load.py in a process of its own, pinned to the other core."""
+
+    def __init__(self, clients: list[dict[str, Any]], workload: Workload) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bench.presence_load"],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        os.sched_setaffinity(self.process.pid, {LOADGEN_CORE})
+        mode = workload.kind
+        plan = {"clients": clients, "mode": mode, "observers": CHURN_OBSERVERS, "typists": workload.senders_per_room}
+        self.ask(plan)
+
+
+def presence_trial(server: Server, load: LoadGenerator, seconds: float) -> dict[str, Any]:
+    """One trial at the workload's own rate; CPU per change, and per frame any socket received."""
+    wait_until_idle(server.pid)
+    before = procstat.cpu_times(server.pid)
+    with profiling(server, seconds):
+        result = load.ask({"seconds": seconds})
+    after = procstat.cpu_times(server.pid)
+    server_cpu = after[0] - before[0] + after[1] - before[1]
+    result.update(
+        rate=result["changes"] / result["seconds"],
+        deliveries_per_second=result["frames"] / result["seconds"],
+        cpu_s_per_1k=server_cpu / result["frames"] * 1000 if result["frames"] else float("nan"),
+        cpu_ms_per_change=server_cpu / result["changes"] * 1000,
+        cpu_us_per_received=server_cpu / result["received"] * 1e6 if result["received"] else float("nan"),
+        kernel_share=(after[1] - before[1]) / server_cpu if server_cpu else 0.0,
+        loadgen_cpu_share=result["loadgen_cpu"] / result["seconds"],
+        ok=result["received"] == result["expected"],
+    )
+    return result
 
 
 def wait_until_idle(pid: int, *, below: float = 0.05, timeout: float = 60) -> None:
@@ -209,11 +259,17 @@ def report_trial(result: dict[str, Any]) -> None:
 
 def measure(
     target: Target, workload: Workload, *, database_url: str, redis_url: str | None, rate: float | None, duration: float
-) -> dict[str, Any]:
+) -> dict[str, Any] | None:
+    if workload.kind in ("churn", "typing") and target.name != "chat":
+        return None  # who is here and who is typing are the chat's alone
     server = target.serve(database_url=database_url, redis_url=redis_url)
     tag = f"{workload.name}-{uuid.uuid4().hex[:6]}"
     try:
-        if workload.name == "idle":
+        if workload.kind in ("churn", "typing"):
+            people = PresenceLoadGenerator(target.clients(server.port, workload.room_sizes, tag), workload)
+            result = presence_trial(server, people, CHURN_SECONDS if workload.kind == "churn" else duration)
+            people.close()
+        elif workload.kind == "idle":
             warm = LoadGenerator(target.clients(server.port, [IDLE_WARM_SOCKETS], tag + "w"), target.wire, workload)
             time.sleep(1)
             before = procstat.memory_kib(server.pid, "VmRSS")
@@ -238,7 +294,28 @@ def measure(
 
 
 def line(target: str, workload: Workload, result: dict[str, Any]) -> str:
-    if workload.name == "idle":
+    timing = (
+        f"p50 {result.get('p50', 0):.1f} p90 {result.get('p90', 0):.1f} p99 {result.get('p99', 0):.1f} "
+        f"max {result.get('max', 0):.1f} ms"
+    )
+    if workload.kind == "churn":
+        return (
+            f"{workload.name:12} {target:9} {result['changes']:,} changes in {result['seconds']:.1f} s "
+            f"({result['rate']:.0f}/s) | received {result['received']:,}/{result['expected']:,} at "
+            f"{CHURN_OBSERVERS} sockets that stayed | {timing} | server CPU {result['cpu_ms_per_change']:.2f} ms "
+            f"per change ({result['cpu_s_per_1k'] * 1000:.1f} µs per frame of {result['frames']:,} sent, "
+            f"{result['lists']:,} of them lists whole; {result['kernel_share']:.0%} in the kernel) | "
+            f"peak RSS {result['peak_rss_mib']:.0f} MiB | load generator {result['loadgen_cpu_share']:.0%} of a core"
+        )
+    if workload.kind == "typing":
+        return (
+            f"{workload.name:12} {target:9} {result['received'] / result['seconds']:9,.0f} indicators delivered/s "
+            f"({result['rate']:.1f} typing frames/s) | received {result['received']:,}/{result['expected']:,} | "
+            f"{timing} | server CPU {result['cpu_us_per_received']:.1f} µs per delivered indicator "
+            f"({result['kernel_share']:.0%} in the kernel) | peak RSS {result['peak_rss_mib']:.0f} MiB | "
+            f"load generator {result['loadgen_cpu_share']:.0%} of a core"
+        )
+    if workload.kind == "idle":
         return (
             f"{workload.name:12} {target:9} {result['sockets']} idle sockets: "
             f"{result['kib_per_socket']:.1f} KiB each, peak RSS {result['peak_rss_mib']:.0f} MiB"
@@ -285,7 +362,9 @@ def ratios(workload: Workload, results: dict[str, dict[str, Any]]) -> str:
     if not chat:
         return ""
     parts = []
-    if workload.name == "idle":
+    if workload.kind in ("churn", "typing"):
+        return ""  # no baseline has them
+    if workload.kind == "idle":
         for other in ("tutorial", "uvicorn", "bare"):
             if other in results:
                 parts.append(
@@ -353,6 +432,7 @@ def migrated(url: str) -> str:
 
 
 def main() -> None:
+    global PROFILE, CHURN_SECONDS
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workloads", default=",".join(WORKLOADS), help="comma-separated: %(default)s")
     parser.add_argument("--servers", default=",".join(TARGETS), help="comma-separated: %(default)s")
@@ -371,9 +451,24 @@ def main() -> None:
     parser.add_argument(
         "--duration", type=float, default=5.0, help="seconds of sending per trial (default %(default)s)"
     )
+    parser.add_argument(
+        "--presence-sockets",
+        type=int,
+        default=PRESENCE_ROOM,
+        help="sockets coming and going in presence-churn, and in the typing room, a tenth of them typing "
+        "(default %(default)s)",
+    )
+    parser.add_argument(
+        "--churn-seconds", type=float, default=CHURN_SECONDS, help="presence-churn's length (default %(default)s)"
+    )
     args = parser.parse_args()
-    global PROFILE
-    PROFILE = args.profile
+    PROFILE, CHURN_SECONDS = args.profile, args.churn_seconds
+    WORKLOADS["presence-churn"] = Workload(
+        "presence-churn", [CHURN_OBSERVERS + args.presence_sockets], 0, 0, kind="churn"
+    )
+    WORKLOADS["typing"] = Workload(
+        "typing", [args.presence_sockets], max(1, args.presence_sockets // 10), 0, kind="typing"
+    )
     if len(os.sched_getaffinity(0)) < 2:
         sys.exit("the benchmark needs two cores: one for the server, one for the load generator")
     WORK.mkdir(parents=True, exist_ok=True)
@@ -394,7 +489,7 @@ def main() -> None:
                     print(skipped(target.name, workload), flush=True)
                     continue
                 print(f"  {workload.name} / {target.name}", file=sys.stderr, flush=True)
-                results[target.name] = measure(
+                result = measure(
                     target,
                     workload,
                     database_url=database_url,
@@ -402,6 +497,9 @@ def main() -> None:
                     rate=args.rate,
                     duration=args.duration,
                 )
+                if result is None:
+                    continue
+                results[target.name] = result
                 print(line(target.name, workload, results[target.name]), flush=True)
                 table.append(table_row(target.name, workload, results[target.name]))
             if summary := ratios(workload, results):
@@ -414,7 +512,7 @@ def main() -> None:
 
 
 def table_row(target: str, workload: Workload, result: dict[str, Any]) -> str:
-    if workload.name == "idle":
+    if workload.kind == "idle":
         memory = f"{result['kib_per_socket']:.1f} | {result['peak_rss_mib']:.0f}"
         return f"| idle ({result['sockets']}) | {target} | | | | | | {memory} |"
     return (

@@ -27,6 +27,7 @@ class Seat(NamedTuple):
     session_key: str
     room: int  # index into the room sizes
     edit_path: str  # the edit view of a message of their room, with "{}" for the message's id
+    user: int  # the member's id
 
 
 def edit_path(room: Room) -> str:
@@ -58,6 +59,6 @@ def sign_in(room_sizes: list[int], tag: str) -> list[Seat]:
     Session.objects.bulk_create(sessions)
     paths = {room.pk: (room.get_socket_url(), edit_path(room)) for room in rooms}
     return [
-        Seat(paths[room.pk][0], session.session_key, r, paths[room.pk][1])
-        for (room, r), session in zip(seats, sessions, strict=True)
+        Seat(paths[room.pk][0], session.session_key, r, paths[room.pk][1], user.pk)
+        for (room, r), session, user in zip(seats, sessions, users, strict=True)
     ]

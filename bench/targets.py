@@ -115,6 +115,7 @@ class Target:
                     "room": seat.room,
                     "edit_path": seat.edit_path,
                     "session": seat.session_key,
+                    "user": seat.user,
                 }
                 for seat in members.sign_in(room_sizes, tag)
             ]

@@ -63,3 +63,25 @@ def test_a_short_edits_run_counts_the_edits_pages_receive_and_runs_on_the_chat_o
     assert (edits, failed) == ("1", "0"), f"{edits} edits, {failed} failed"
     assert edits_received == edits_expected == "200", f"{edits_received} of {edits_expected} deliveries of the edit"
     assert re.search(r"^edits +tutorial +skipped", run.stdout, re.M), "the tutorial, which has no edits, is skipped"
+
+
+def test_a_short_run_of_who_is_here_and_who_is_typing_counts_every_change_and_every_indicator() -> None:
+    database = os.environ.get("DATABASE_URL", "")
+    database_option = database.rsplit("/", 1)[0] + "/postgres" if database.startswith("postgres") else "sqlite"
+    small = ["--presence-sockets", "30", "--churn-seconds", "2", "--duration", "3", "--database", database_option]
+    run = subprocess.run(
+        [*BENCH, "--workloads", "presence-churn,typing", "--servers", "chat", *small],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")},
+    )
+
+    assert run.returncode == 0, run.stderr
+    churn = re.search(r"^presence-churn +chat +60 changes .* received ([\d,]+)/([\d,]+) at 20 ", run.stdout, re.M)
+    assert churn is not None, run.stdout
+    assert churn[1] == churn[2] == "1,200", "each of 30 sockets came and went, and all 20 that stayed saw it"
+    typing = re.search(r"^typing +chat .* \(([\d.]+) typing frames/s\) \| received ([\d,]+)/([\d,]+)", run.stdout, re.M)
+    assert typing is not None, run.stdout
+    assert typing[2] == typing[3] != "0", "every indicator reached every other page"
