@@ -204,12 +204,12 @@ class ProcessFanout:
     def hand_out(self, event: Event | LayerRecovered) -> None:
         """Give one event, unchanged, to each socket of this process that listens to its group; a room's
         changes in their order (rooms/sockets/change_order.py). A presence change is asked once here
-        whether it is news (presence_order.py)."""
+        whether it is news (presence_order.py); in one process, with one writer, all are in order."""
         if type(event) is MessageChanged:
             if event.group in self.groups:
                 self.order.arrived(event)
             return
-        if type(event) is PresenceChanged:
+        if type(event) is PresenceChanged and not self.local_only:
             admitted = self.presence_order.admit(event)
             if admitted is None:
                 return

@@ -157,7 +157,7 @@ class ProcessPresence:
         self.on_changes = on_changes
         self.beat_seconds = beat  # 0: nothing expires (in memory)
         self.sockets: dict[int, Counter[int]] = {}  # room -> person -> this process's sockets
-        self.items: dict[int, dict[int, str]] = {}  # room -> person -> item, to put back what Redis lost
+        self.items: dict[int, dict[int, str]] = {}  # room -> person -> item, to put back what Redis lost (beat)
         self.waiting: list[tuple[Op, asyncio.Future[None]]] = []
         self.writer: asyncio.Task[None] | None = None
         self.heart: asyncio.Task[None] | None = None
@@ -169,9 +169,11 @@ class ProcessPresence:
         people[user_id] += 1
         if people[user_id] > 1:
             return
-        text = self.items.setdefault(room_id, {})[user_id] = item()
-        if self.beat_seconds and self.heart is None:
-            self.heart = self.loop.create_task(self._beat())
+        text = item()
+        if self.beat_seconds:  # kept to put them back should Redis lose them; in memory, nothing is lost
+            self.items.setdefault(room_id, {})[user_id] = text
+            if self.heart is None:
+                self.heart = self.loop.create_task(self._beat())
         await self._queue(Arrive(room_id, user_id, text))
 
     def went(self, room_id: int, user_id: int) -> None:
@@ -182,9 +184,11 @@ class ProcessPresence:
         people[user_id] -= 1
         if people[user_id]:
             return
-        del people[user_id], self.items[room_id][user_id]
+        del people[user_id]
+        self.items.get(room_id, {}).pop(user_id, None)
         if not people:
-            del self.sockets[room_id], self.items[room_id]
+            del self.sockets[room_id]
+            self.items.pop(room_id, None)
         if not self.sockets and self.heart is not None:
             self.heart.cancel()
             self.heart = None
