@@ -293,6 +293,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 else:
                     await self.handle(event)
                 if not self.backlog:
+                    # Nothing kept for an idle socket: every page opening waits behind its catch-up.
+                    self.backlog = None
                     return
                 event = self.backlog.popleft()
         except OSError as error:  # uvicorn's ClientDisconnected: the page went away mid-send
