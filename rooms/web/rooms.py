@@ -64,8 +64,9 @@ def render_lobby(request: HttpRequest, *forms: BaseForm) -> HttpResponse:
         "conversation_form": given.get(ConversationForm) or ConversationForm(viewer=user),
         "my_rooms": my_rooms,
         "conversations": conversations,
-        # The most recently active open rooms; any other is a name away in the first form.
-        "rooms": Room.objects.filter(kind=Room.Kind.OPEN)[:LOBBY_ROOMS],
+        # The most recently active open rooms one is not in (those are listed above); any other is a
+        # name away in the first form.
+        "rooms": Room.objects.filter(kind=Room.Kind.OPEN).exclude(pk__in=[room.pk for room in my_rooms])[:LOBBY_ROOMS],
     }
     status = max([refusal_status(form) for form in forms], default=200)
     return render(request, "rooms/lobby.html", context, status=status)

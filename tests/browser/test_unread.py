@@ -22,6 +22,7 @@ def test_what_came_while_away_is_counted_shown_below_a_divider_and_read_by_openi
     ben.enter_room(room)
     ada.send_message("seen by ben")
     ben.expect_message("seen by ben")
+    ben.page.wait_for_timeout(2_500)  # longer than the page waits before it tells the server it was read
 
     ben.visit("/")
     for text in ("one", f"two, @{ben.username}", "three"):
@@ -56,7 +57,7 @@ def test_what_was_seen_just_before_leaving_the_page_is_read_all_the_same(people:
     ben.enter_room(room)
     ada.send_message("seen on the way out")
     ben.expect_message("seen on the way out")
-    ben.page.wait_for_timeout(200)  # seen (the observer's next frame), not yet told: it waits 1.5 s
+    ben.page.wait_for_timeout(500)  # seen (the observer's next frame), not yet told: it waits 1.5 s
 
     ben.visit("/")  # the page tells the server on its way out, beside the lobby's request
     ben.page.wait_for_timeout(500)
