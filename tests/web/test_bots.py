@@ -38,6 +38,10 @@ def test_an_admin_makes_a_bot_and_sees_its_token_once(design: Room, ana: User, b
     assert bot.token_digest == token_digest(shown[1])
     assert shown[1] not in bot.token_digest, "stored hashed"
     assert response["Cache-Control"] == "no-store"
+    title = re.search(r"<title>(.*?)</title>", page, re.DOTALL)
+    assert title is not None
+    assert title[1].strip() == "Room settings · Design · Chat", "the token stays out of the title (and the history)"
+    assert page.count(shown[1]) == 1
     assert shown[1] not in signed_in(ana).get("/rooms/design/settings/").content.decode(), "shown once"
     assert signed_in(ben).post("/rooms/design/bots/", {"name": "Mine"}).status_code == 403, "admins only"
 
