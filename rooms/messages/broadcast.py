@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from rooms.events import MessageChanged
+from rooms.messages import words
 from rooms.models import Message
 from rooms.sockets import publish
 
@@ -18,17 +19,19 @@ def render_change(message: Message, change: int) -> dict[str, str]:
     replacing its element by id; with the room's cursor, this change's number, which the page sends back
     when it reconnects.
 
-    A message holds a few words of ours ("Edit", "(edited)", "This message was deleted"), so it is
-    rendered once per language the chat speaks (settings.LANGUAGES, two today) rather than once: still
-    a fixed number of renders per change, however many pages are open, and each page gets the one in
-    its own language.
+    Rendered once, whatever the number of pages and languages: our few words in it ("Edit", "(edited)")
+    are markers, filled in per language (rooms/messages/words.py), and each page gets its own language's.
     """
     partial = "message-appended" if change == message.seq else "message-replaced"
-    context = {"message": message, "room": message.room, "cursor": change}
+    context = {"message": message, "room": message.room, "cursor": change, words.LATER: True}
+    # Outside any language, so that a word written another way than {% word %} shows up in English in
+    # every frame, and the test that compares frames with a page's own render fails.
+    with translation.override(None):
+        html = render_to_string(f"rooms/room.html#{partial}", context).strip()
     frames = {}
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
-            frames[language] = render_to_string(f"rooms/room.html#{partial}", context).strip()
+            frames[language] = words.fill(html)
     return frames
 
 

@@ -1,0 +1,62 @@
+"""A change is rendered once for every page: the frames, our words filled in per language, are what each
+language's own render of the message is."""
+
+import pytest
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from rooms.messages.broadcast import render_change
+from rooms.messages.deleting import delete_message
+from rooms.messages.editing import edit_message
+from rooms.models import Message, Room, User
+from tests.conftest import say
+
+LANGUAGES = [code for code, _name in settings.LANGUAGES]
+
+
+def own_render(message: Message, change: int, language: str) -> str:
+    """The frame as a page in `language` would render it for itself, word by word."""
+    partial = "message-appended" if change == message.seq else "message-replaced"
+    with translation.override(language):
+        context = {"message": message, "room": message.room, "cursor": change}
+        return render_to_string(f"rooms/room.html#{partial}", context).strip()
+
+
+def current(message: Message) -> Message:
+    return Message.objects.select_related("author", "room").prefetch_related("mentions").get(pk=message.pk)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_new_an_edited_and_a_deleted_message_are_framed_in_each_language_as_its_own_render(
+    design: Room, ana: User, ben: User, language: str
+) -> None:
+    new = say(design, ana, "hello @ben, see https://example.org")
+    edited = say(design, ana, "helo")
+    edit_message(room=design, editor=ana, message_id=edited.pk, data={"body": "hello"})
+    deleted = say(design, ana, "oops")
+    delete_message(room=design, deleter=ana, message_id=deleted.pk)
+
+    for message in (current(new), current(edited), current(deleted)):
+        frame = render_change(message, message.last_change)[language]
+        assert frame == own_render(message, message.last_change, language)
+        assert "\x00" not in frame, "no marker is left unfilled"
+
+
+def test_each_language_gets_its_own_words_from_the_one_render(design: Room, ana: User) -> None:
+    message = say(design, ana, "helo")
+    edit_message(room=design, editor=ana, message_id=message.pk, data={"body": "hello"})
+    frames = render_change(current(message), 2)
+
+    assert set(frames) == set(LANGUAGES)
+    assert "(edited)" in frames["en"]
+    assert ">Edit<" in frames["en"]
+    assert "수정됨" in frames["ko"]
+    assert "(edited)" not in frames["ko"]
+
+
+def test_a_person_who_types_a_markers_look_gets_their_text_not_our_words(design: Room, ana: User) -> None:
+    # NUL is refused in a message (tests/test_hostile_input.py); what looks like a key without it is text.
+    message = say(design, ana, "edit deleted mentions-you")
+    frame = render_change(current(message), message.seq)["ko"]
+    assert "edit deleted mentions-you" in frame
