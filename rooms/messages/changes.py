@@ -6,10 +6,12 @@ rooms/access.py) and what the change saves; this module does the rest, the
 same way for all of them.
 """
 
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Model, QuerySet
@@ -36,18 +38,27 @@ class ChangeResult[F: Form]:
     message: Message | None
 
 
+type Rule = Callable[[], QuerySet[Model]]
+
+
 def make_change(
-    room: Room, *, allowed: QuerySet[Model], save: Callable[[int, datetime], Message], activity: bool = False
+    room: Room,
+    *,
+    allowed: Rule,
+    save: Callable[[int, datetime], Message],
+    activity: bool = False,
+    same_sql_for: Hashable = None,
 ) -> Message | None:
-    """Number a change to `room` if `allowed` finds a row, save it, and publish it once committed.
+    """Number a change to `room` if the rule `allowed()` finds a row, save it, and publish it once committed.
 
     `save(change, now)` writes the change under its number and returns the
     message as it now reads; an exception from it undoes everything, the number
-    included. Returns None, with nothing changed, when `allowed` finds nothing:
-    the rule said no. `activity` moves the room up the lobby (new messages do).
+    included. Returns None, with nothing changed, when the rule finds nothing:
+    it said no. `activity` moves the room up the lobby (new messages do).
+    `same_sql_for`: see compile_rule.
     """
     with transaction.atomic():
-        numbered = number_change(room, allowed=allowed, activity=activity)
+        numbered = number_change(room, allowed=allowed, activity=activity, same_sql_for=same_sql_for)
         if numbered is None:
             return None
         change, now = numbered
@@ -56,7 +67,9 @@ def make_change(
     return message
 
 
-def number_change(room: Room, *, allowed: QuerySet[Model], activity: bool) -> tuple[int, datetime] | None:
+def number_change(
+    room: Room, *, allowed: Rule, activity: bool, same_sql_for: Hashable = None
+) -> tuple[int, datetime] | None:
     """The room's next change number and the time, if `allowed` finds a row now; else None.
 
     One UPDATE ... RETURNING (SQLite 3.35+ and PostgreSQL) whose condition is
@@ -68,8 +81,7 @@ def number_change(room: Room, *, allowed: QuerySet[Model], activity: bool) -> tu
     can slip a change in.
     """
     now = timezone.now()
-    # Without ordering: EXISTS needs none (Room orders by activity by default).
-    rule, rule_params = allowed.order_by().values("pk").query.get_compiler(connection=connection).as_sql()
+    rule, rule_params = compile_rule(allowed, same_sql_for)
     room_table = connection.ops.quote_name(Room._meta.db_table)
     touch = ", last_activity_at = %s" if activity else ""
     with connection.cursor() as cursor:
@@ -80,3 +92,29 @@ def number_change(room: Room, *, allowed: QuerySet[Model], activity: bool) -> tu
         )
         row = cursor.fetchone()
     return None if row is None else (row[0], now)
+
+
+# Building a rule's queryset and compiling it took as long as the rest of posting together
+# (bench/README.md), the same work for every message a person sends to a room. A rule whose SQL depends
+# on nothing but what its caller names in `same_sql_for` (posting's: the author's and the room's ids) is
+# compiled once per such key and kept; the rule is still asked of the database at every change.
+_compiled_rules: OrderedDict[tuple[str, Hashable], tuple[str, tuple[Any, ...]]] = OrderedDict()
+COMPILED_RULES_KEPT = 4096
+
+
+def compile_rule(allowed: Rule, same_sql_for: Hashable = None) -> tuple[str, tuple[Any, ...]]:
+    """The rule's query as SQL and parameters, for the numbering statement's EXISTS; kept per
+    `same_sql_for` (and database) when one is given, the least recently used forgotten past
+    COMPILED_RULES_KEPT."""
+    key = (connection.alias, same_sql_for)
+    if same_sql_for is not None and (kept := _compiled_rules.get(key)) is not None:
+        _compiled_rules.move_to_end(key)
+        return kept
+    # Without ordering: EXISTS needs none (Room orders by activity by default).
+    sql, params = allowed().order_by().values("pk").query.get_compiler(connection=connection).as_sql()
+    compiled = (sql, tuple(params))
+    if same_sql_for is not None:
+        _compiled_rules[key] = compiled
+        if len(_compiled_rules) > COMPILED_RULES_KEPT:
+            _compiled_rules.popitem(last=False)
+    return compiled

@@ -9,6 +9,7 @@ import logging
 from datetime import datetime
 
 from django.db import DatabaseError
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from rooms import access
@@ -47,7 +48,9 @@ def delete_message(*, room: Room, deleter: User, message_id: int) -> DeleteResul
         message.save(update_fields=["body", "body_html", "deleted_at", "last_change"])
         return message
 
-    allowed = access.messages_deletable_by(deleter).filter(pk=message_id, room=room)
+    def allowed() -> QuerySet[Message]:
+        return access.messages_deletable_by(deleter).filter(pk=message_id, room=room)
+
     try:
         message = make_change(room, allowed=allowed, save=save)
     except DatabaseError as error:

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import DatabaseError
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from rooms import access
@@ -68,7 +69,9 @@ def edit_message(*, room: Room, editor: User, message_id: int, data: Mapping[str
         record_mentions(message, replacing=True)
         return message
 
-    allowed = access.messages_editable_by(editor).filter(pk=message_id, room=room)
+    def allowed() -> QuerySet[Message]:
+        return access.messages_editable_by(editor).filter(pk=message_id, room=room)
+
     try:
         message = make_change(room, allowed=allowed, save=save)
     except Unchanged as unchanged:

@@ -81,8 +81,14 @@ def _post_message(*, room: Room, author: User, form: MessageForm) -> PostResult:
         return message
 
     try:
-        allowed = access.rooms_writable_by(author).filter(pk=room.pk)
-        message = make_change(room, allowed=allowed, save=save, activity=True)
+        message = make_change(
+            room,
+            allowed=lambda: access.rooms_writable_by(author).filter(pk=room.pk),
+            save=save,
+            activity=True,
+            # The rule's SQL names the author and the room by id, and nothing else of them.
+            same_sql_for=("post", author.pk, room.pk),
+        )
     except IntegrityError:
         # Sent before (a double click, a replay after reconnecting): already saved and
         # broadcast. The whole transaction, numbering included, was rolled back.

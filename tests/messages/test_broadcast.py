@@ -1,15 +1,20 @@
 """A change is rendered once for every page: the frames, our words filled in per language, are what each
-language's own render of the message is."""
+language's own render of the message is; and the numbering's kept rule is the rule."""
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from rooms import access
+from rooms.messages import changes
 from rooms.messages.broadcast import render_change
 from rooms.messages.deleting import delete_message
 from rooms.messages.editing import edit_message
+from rooms.messages.posting import post_message
 from rooms.models import Message, Room, User
+from rooms.people.membership import remove_member
 from tests.conftest import say
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
@@ -60,3 +65,30 @@ def test_a_person_who_types_a_markers_look_gets_their_text_not_our_words(design:
     message = say(design, ana, "edit deleted mentions-you")
     frame = render_change(current(message), message.seq)["ko"]
     assert "edit deleted mentions-you" in frame
+
+
+def test_posting_keeps_its_compiled_rule_and_it_is_the_rule_compiled_afresh(design: Room, ana: User) -> None:
+    say(design, ana, "first")
+    kept = [
+        compiled for (_alias, key), compiled in changes._compiled_rules.items() if key == ("post", ana.pk, design.pk)
+    ]
+    fresh = changes.compile_rule(lambda: access.rooms_writable_by(ana).filter(pk=design.pk))
+
+    assert kept == [fresh]
+
+
+def test_a_member_removed_after_posting_is_refused_though_the_rule_was_kept(design: Room, ana: User, ben: User) -> None:
+    say(design, ben, "first")
+    remove_member(room=design, user=ben)
+
+    with pytest.raises(PermissionDenied):
+        post_message(room=design, author=ben, data={"body": "second"})
+    assert list(design.messages.values_list("body", flat=True)) == ["first"]
+
+
+def test_the_kept_rules_are_bounded(design: Room, ana: User, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(changes, "COMPILED_RULES_KEPT", 2)
+    monkeypatch.setattr(changes, "_compiled_rules", type(changes._compiled_rules)())
+    for n in range(5):
+        changes.compile_rule(lambda: access.rooms_writable_by(ana).filter(pk=design.pk), ("post", n))
+    assert [remembered for _alias, remembered in changes._compiled_rules] == [("post", 3), ("post", 4)]
