@@ -33,8 +33,6 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from channels.auth import get_user
-from channels.consumer import get_handler_name
-from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -48,6 +46,7 @@ from rooms.messages.history import parse_seq
 from rooms.models import Room, User
 from rooms.people import cutoff, presence, typing
 from rooms.sockets import broadcast, close_codes
+from rooms.sockets.channel_less import ChannelLessConsumer
 from rooms.sockets.database_trips import in_database_thread
 from rooms.sockets.fanout import LayerRecovered, ProcessFanout, process_fanout
 from rooms.sockets.languages import language_of
@@ -99,7 +98,7 @@ CUT_OFF_CODES = {
 }
 
 
-class RoomConsumer(AsyncWebsocketConsumer):
+class RoomConsumer(ChannelLessConsumer):
     """One page's socket in one room."""
 
     room: Room
@@ -118,24 +117,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
     backlog: deque[Delivery] | None = None  # what waits behind it
     list_pending = False  # a HereNow waits in the backlog: presence changes until then are in the list it sends
     closer: asyncio.Task[None] | None = None  # a close that deliver started
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        """Channels' consumer loop for a consumer without a channel: one task per socket, reading and dispatching.
-
-        Channels' own runs every read as a task of its own (to wait on the
-        socket and a channel at once) and, since Channels 4.2, closes old
-        database connections before every handler, a thread hop each time;
-        here the database thread does that itself (rooms/sockets/database_trips.py).
-        """
-        self.scope, self.channel_layer, self.base_send = scope, None, send
-        del scope  # else this frame holds the handshake's headers for the socket's life (connect trims self.scope)
-        with contextlib.suppress(StopConsumer):
-            try:
-                while True:
-                    message = await receive()
-                    await getattr(self, get_handler_name(message))(message)
-            except OSError:  # uvicorn's ClientDisconnected: a handler's send found the page gone (or dropped)
-                await self.disconnect(1006)  # its disconnect event, if any, is never read now
 
     async def connect(self) -> None:
         # Read here, once; nothing wraps `send` to save it later (rooms/sockets/entry.py).
