@@ -46,6 +46,50 @@ class CutOffReason(enum.StrEnum):
     LEFT_ROOM = "left-room"  # the person left the room, or was removed from it
 
 
+def news_group(room_id: int) -> str:
+    """Where a room's news goes: to its members' pages elsewhere in the chat (rooms/sockets/news.py)."""
+    return f"news-{room_id}"
+
+
+def person_group(user_id: int) -> str:
+    """Where what concerns one person alone goes: to every page of theirs."""
+    return f"person-{user_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class RoomNews:
+    """A new message in a room, for its members' pages that show something else (their sidebar's counts,
+    a notice when it mentions them).
+
+    `html` is a data item naming the room, the message, its author and whom it mentions, with no words
+    of ours: the same for every reader, rendered once (rooms/people/news.py); each page counts it as its
+    reader chose for the room (static/js/news.js).
+    """
+
+    kind: ClassVar[str] = "room.news"
+    room_id: int
+    html: str
+
+    @property
+    def group(self) -> str:
+        return news_group(self.room_id)
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadChanged:
+    """What `user_id` has not read in a room went down (they read it, in some page): `html`, by language,
+    is the room's count as their other pages show it, which replaces it there."""
+
+    kind: ClassVar[str] = "unread.changed"
+    user_id: int
+    room_id: int
+    html: dict[str, str]
+
+    @property
+    def group(self) -> str:
+        return person_group(self.user_id)
+
+
 @dataclass(frozen=True, slots=True)
 class CutOff:
     """Close the sockets of `user_id`: all of them, those of one browser session, or those in one room."""
@@ -103,9 +147,11 @@ class Typing:
         return room_group(self.room_id)
 
 
-Event = MessageChanged | CutOff | PresenceChanged | Typing
+Event = MessageChanged | CutOff | PresenceChanged | Typing | RoomNews | UnreadChanged
 
-EVENT_TYPES: dict[str, type[Event]] = {cls.kind: cls for cls in (MessageChanged, CutOff, PresenceChanged, Typing)}
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.kind: cls for cls in (MessageChanged, CutOff, PresenceChanged, Typing, RoomNews, UnreadChanged)
+}
 
 
 class UnknownEvent(ValueError):

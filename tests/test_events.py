@@ -10,8 +10,10 @@ from rooms.events import (
     Event,
     MessageChanged,
     PresenceChanged,
+    RoomNews,
     Typing,
     UnknownEvent,
+    UnreadChanged,
     as_layer_message,
     from_layer_message,
 )
@@ -31,6 +33,8 @@ EXAMPLES = [
     ),
     PresenceChanged(room_id=7, user_id=3, here=False, stamp=2, person='<li id="person-3"></li>', html={}),
     Typing(room_id=7, user_id=3, html='<ul id="typists" hx-swap-oob="beforeend"><li id="typist-3">Ana</li></ul>'),
+    RoomNews(room_id=7, html='<div id="news" hx-swap-oob="beforeend"><data value="42" data-room="7"></data></div>'),
+    UnreadChanged(user_id=3, room_id=7, html={"en": '<span id="unread-7">1 unread</span>', "ko": "<span>1개</span>"}),
 ]
 
 

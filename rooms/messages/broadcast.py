@@ -9,6 +9,7 @@ from django.utils import translation
 from rooms.events import MessageChanged
 from rooms.messages import words
 from rooms.models import Message
+from rooms.people import news
 from rooms.sockets import publish
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,8 @@ def publish_change(message: Message, change: int) -> None:
     html = render_change(message, change)
     try:
         publish(MessageChanged(room_id=message.room_id, change=change, html=html))
+        if change == message.seq:
+            news.publish_news(message)
     except Exception as error:
         # One line, no traceback: while Redis is down every change ends here.
         logger.warning("could not publish change %s of room %s: %r", change, message.room_id, error)

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import prefetch_related_objects
+from django.db.models import F, prefetch_related_objects
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -20,7 +20,7 @@ from rooms.forms import ConversationForm, MessageForm, NotifyForm, PrivateRoomFo
 from rooms.messages.history import history_page, parse_seq
 from rooms.messages.posting import post_message
 from rooms.models import Membership, Room, User
-from rooms.people import membership, presence, unread
+from rooms.people import membership, news, presence, unread
 from rooms.rate_limit import RATE_LIMITED
 
 
@@ -43,7 +43,12 @@ def rooms_of(user: User) -> tuple[list[Room], list[tuple[Room, str]]]:
     """The rooms `user` is in, and their direct conversations with each one's title, each room with what
     `user` has not read there (`room.unread`, None when nothing): two queries, and one more for the people
     in the conversations when there are any."""
-    theirs = list(Room.objects.filter(membership__user=user).order_by("-last_activity_at"))
+    # Each room with this member's level for it (the filter's join, not another's membership).
+    theirs: list[Room] = list(
+        Room.objects.filter(membership__user=user)
+        .annotate(notify=F("membership__notify"))
+        .order_by("-last_activity_at")
+    )
     counts = unread.unread_by_room(user)
     for room in theirs:
         room.unread = counts.get(room.pk)  # type: ignore[attr-defined]
@@ -168,7 +173,7 @@ def room(request: HttpRequest, slug: str) -> HttpResponse:
                 (m.seq for m in page.messages if m.seq > member.last_read_seq and m.author_id != user.pk), None
             )
             if page.newest_seq > member.last_read_seq:
-                unread.mark_read(user, room, page.newest_seq)
+                news.mark_read(user, room, page.newest_seq, notify=member.notify, nothing_left=page.is_latest)
         elif room.pk in unread.unread_by_room(user, rooms=[room.pk]):
             unread_earlier = member.last_read_seq
     my_rooms, conversations = rooms_of(user)
@@ -228,7 +233,7 @@ def read(request: HttpRequest, slug: str) -> HttpResponse:
     room = access.get_room(user, slug)
     seq = parse_seq(request.POST.get("seq"))
     if seq is not None:
-        unread.mark_read(user, room, seq)
+        news.mark_read(user, room, seq)
     return HttpResponse(status=204)
 
 

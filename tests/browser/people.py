@@ -5,6 +5,7 @@ Each Person is one browser context (their own cookies, their own tab), so two
 people in one test are two independent visitors to the same live server.
 """
 
+import copy
 import json
 import re
 import uuid
@@ -67,6 +68,12 @@ class Person:
 
     def close(self) -> None:
         self.context.close()
+
+    def another_tab(self) -> "Person":
+        """The same person, signed in in the same browser, in a tab of its own."""
+        tab = copy.copy(self)
+        tab.page = self.context.new_page()
+        return tab
 
     # Finding things on the page, the way a person (or a screen reader) would.
 

@@ -36,7 +36,7 @@ def test_the_author_edits_without_javascript_and_lands_back_on_the_message(desig
     assert response.status_code == 302
     assert response["Location"] == f"/rooms/design/?around=1#message-{message.pk}"
     room = text_of(client.get(response["Location"]))
-    assert "hx-ws:connect" in room, "the page around a recent message is the live page"
+    assert 'hx-ws:connect="/ws/rooms/' in room, "the page around a recent message is the live page"
     assert ">hello</p>" in room
     assert f'<a class="edited" href="/rooms/design/messages/{message.pk}/history/">(edited)</a>' in room
 
@@ -51,7 +51,7 @@ def test_the_place_of_an_older_message_is_the_page_around_it(design: Room, ana: 
     assert page.index("number 15<") < page.index("number 40, fixed") < page.index("number 64<")
     assert "number 14<" not in page
     assert "number 65<" not in page
-    assert "hx-ws:connect" not in page, "not the newest: for reading"
+    assert 'hx-ws:connect="/ws/rooms/' not in page, "not the newest: for reading"
     assert "Older messages" in page
     assert "Newer messages" in page
 

@@ -317,7 +317,7 @@ def test_someone_who_has_not_joined_reads_the_room_and_is_offered_to_join(design
     page = text_of(client.get("/rooms/design/"))
 
     assert "Join room" in page
-    assert "hx-ws:connect" not in page
+    assert 'hx-ws:connect="/ws/rooms/' not in page
     assert 'id="composer"' not in page
 
     assert client.post("/rooms/design/join/")["Location"] == "/rooms/design/"
@@ -346,14 +346,14 @@ def test_older_messages_are_a_link_away_without_javascript(design: Room, ana: Us
     assert "message number 5<" not in older
     assert "Older messages" not in older
     assert 'href="/rooms/design/">Newest messages' in older
-    assert "hx-ws:connect" not in older, "an old page is for reading; live messages would land out of order"
+    assert 'hx-ws:connect="/ws/rooms/' not in older, "an old page is for reading; live messages would land out of order"
 
 
 @pytest.mark.parametrize("cursor", ["abc", "-1", "1.5", "١٢"])
 def test_a_nonsense_paging_cursor_shows_the_newest_messages(design: Room, ana: User, cursor: str) -> None:
     response = signed_in(ana).get("/rooms/design/", {"before": cursor})
     assert response.status_code == 200
-    assert "hx-ws:connect" in text_of(response)
+    assert 'hx-ws:connect="/ws/rooms/' in text_of(response)
 
 
 def test_the_room_page_costs_the_same_queries_however_many_messages_and_authors(
@@ -515,7 +515,7 @@ def test_newer_messages_are_a_link_away_from_an_older_page_until_the_newest(desi
     assert f"message number {2 * PAGE_SIZE - 1}<" in middle
     assert f"message number {2 * PAGE_SIZE}<" not in middle
     assert "Older messages" in middle
-    assert "hx-ws:connect" not in middle
+    assert 'hx-ws:connect="/ws/rooms/' not in middle
 
     last = client.get(f"/rooms/design/?after={messages[2 * PAGE_SIZE - 1].seq}")
     assert last.status_code == 302
