@@ -106,3 +106,28 @@ def test_a_limit_set_in_the_environment_holds_across_two_processes_sharing_redis
         assert "Too many accounts were created from your network in a short time" in refused.value.read().decode()
         refused.value.close()
     assert "refused a sign-up from 127.0.0.1: rate limit" in (tmp_path / "a.log").read_text()
+
+
+def test_news_of_a_message_sent_through_one_process_reaches_a_member_s_page_elsewhere_on_another(
+    tmp_path: Path,
+) -> None:
+    redis_url = require_redis()
+    with (
+        live_database(tmp_path) as database_url,
+        uvicorn_server(database_url=database_url, redis_url=redis_url, log_path=tmp_path / "a.log") as server_a,
+        uvicorn_server(database_url=database_url, redis_url=redis_url, log_path=tmp_path / "b.log") as server_b,
+    ):
+        ana, ben = Visitor(server_a), Visitor(server_b)
+        ana.sign_up()
+        ben.sign_up()
+        room = ana.enter_room("News across processes")
+        ben.enter_room("News across processes")
+
+        with ana.open_socket(room) as ana_socket, ben.open_socket_seeing_all("/news/") as ben_news:
+            ana_socket.send(json.dumps({"body": "news from process A", "headers": {}}))
+
+            item = str(ben_news.recv(timeout=5))
+            assert item.startswith('<div id="news" hx-swap-oob="beforeend"><data value=')
+            assert 'data-room-name="News across processes"' in item
+            with pytest.raises(TimeoutError):
+                ben_news.recv(timeout=0.5)
