@@ -45,6 +45,7 @@ urlpatterns = [
     path("rooms/<room_slug:slug>/leave/", views.leave, name="leave"),
     path("rooms/<room_slug:slug>/read/", views.read, name="read"),
     path("rooms/<room_slug:slug>/notify/", views.notify, name="notify"),
+    path("rooms/<room_slug:slug>/mentionable/", people.mentionable, name="mentionable"),
     path("rooms/<room_slug:slug>/settings/", room_settings.room_settings, name="settings"),
     path("rooms/<room_slug:slug>/members/", room_settings.add_member, name="add_member"),
     path("rooms/<room_slug:slug>/members/<id:pk>/remove/", room_settings.remove_member, name="remove_member"),

@@ -1,7 +1,8 @@
 """A reader's own pages: someone's page (to start a conversation with them), the messages that mention me,
 and searching what I may read."""
 
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
@@ -47,3 +48,24 @@ def search(request: HttpRequest) -> HttpResponse:
         hits = search_messages(user, form.cleaned_data["q"], room=room)
     status = 400 if form.errors else 200
     return render(request, "rooms/search.html", {"form": form, "hits": hits, "room": room}, status=status)
+
+
+# As many as fit under the box without scrolling; more letters narrow it down.
+MENTIONABLE_SHOWN = 8
+
+
+@require_GET
+def mentionable(request: HttpRequest, slug: str) -> HttpResponse:
+    """The room's members whose username or display name begins with `q`, as options for the composer's @
+    suggestions (templates/rooms/mention_picker.html); for members only, as the composer is."""
+    user = current_user(request)
+    room = access.get_room(user, slug)
+    if not access.is_member(user, room):
+        raise Http404
+    typed = request.GET.get("q", "")[:150]
+    people = (
+        room.members.filter(is_active=True)
+        .filter(Q(username__istartswith=typed) | Q(display_name__istartswith=typed))
+        .order_by("username")[:MENTIONABLE_SHOWN]
+    )
+    return render(request, "rooms/mention_picker.html#options", {"people": people})
