@@ -8,12 +8,16 @@ as the first render (bench/README.md). A page's own render (the room, catch-up,
 an htmx answer) writes the words straight away: it has one reader.
 
 Templates write `{% word "edit" %}` (rooms/templatetags/words.py); a word is
-added here, where makemessages finds it.
+added here, where makemessages finds it. A word may have places for values
+("{names} and {last}"): `phrase` fills them with HTML made by the caller, and a
+marker carries that HTML until the word is known, markers of other words in it
+included.
 """
 
 import re
 
 from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, gettext_noop
 
 WORDS = {
@@ -26,24 +30,45 @@ WORDS = {
     "confirm-delete": gettext_noop("Delete this message? This cannot be undone."),
 }
 
-# NUL around a word's key: no text of a person's holds NUL (forms refuse it), so a marker is never theirs.
-MARKER = re.compile("\x00([a-z-]+)\x00")
+# A marker: NUL, the word's key, each value (\x01 name \x02 HTML), then \x03. NUL starts every marker, and
+# no text of a person's holds one (forms refuse it), so a marker is never theirs. This finds the innermost
+# ones: a value that holds a marker is filled once that marker is.
+START, VALUE, IS, END = "\x00", "\x01", "\x02", "\x03"
+MARKER = re.compile("\x00([a-z-]+)((?:\x01[a-z]+\x02[^\x00\x03]*)*)\x03")
 
 # Set in a render's context by a broadcast: leave markers, to be filled per language.
 LATER = "words_later"
 
 
-def marker(key: str) -> str:
+def marker(key: str, **values: str) -> str:
     if key not in WORDS:
         raise KeyError(f"no word {key!r} in rooms/messages/words.py")
-    return f"\x00{key}\x00"
+    return START + key + "".join(f"{VALUE}{name}{IS}{html}" for name, html in values.items()) + END
 
 
-def word(key: str) -> str:
-    """The word in the active language, escaped for HTML (text or an attribute's value)."""
-    return escape(gettext(WORDS[key]))
+def word(key: str, **values: str) -> SafeString:
+    """The word in the active language, escaped for HTML (text or an attribute's value), its places filled
+    with `values` (HTML, escaped by the caller)."""
+    text = escape(gettext(WORDS[key]))
+    for name, html in values.items():
+        text = text.replace(f"{{{name}}}", html)
+    return mark_safe(text)  # noqa: S308 (escaped above; the values are the caller's HTML)
+
+
+def phrase(key: str, *, later: bool, **values: str) -> SafeString:
+    """The word now, or its marker for `fill` to put it in later."""
+    return mark_safe(marker(key, **values)) if later else word(key, **values)  # noqa: S308
+
+
+def _filled(found: re.Match[str]) -> str:
+    values = dict(part.split(IS, 1) for part in found.group(2).split(VALUE)[1:])
+    return word(found.group(1), **values)
 
 
 def fill(html: str) -> str:
-    """`html` with each marker replaced by its word in the active language."""
-    return MARKER.sub(lambda found: word(found.group(1)), html)
+    """`html` with each marker replaced by its word in the active language, innermost first."""
+    while START in html:
+        html, count = MARKER.subn(_filled, html)
+        if not count:
+            raise ValueError("a marker of rooms/messages/words.py was left unended")
+    return html

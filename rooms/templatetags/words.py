@@ -2,7 +2,7 @@
 
 from django import template
 from django.template.context import Context
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from rooms.messages import words
 
@@ -11,5 +11,4 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def word(context: Context, key: str) -> SafeString:
-    # Escaped already (words.word); a marker holds only a key.
-    return mark_safe(words.marker(key) if context.get(words.LATER) else words.word(key))  # noqa: S308
+    return words.phrase(key, later=bool(context.get(words.LATER)))

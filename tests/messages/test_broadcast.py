@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from rooms import access
-from rooms.messages import changes
+from rooms.messages import changes, words
 from rooms.messages.broadcast import render_change
 from rooms.messages.deleting import delete_message
 from rooms.messages.editing import edit_message
@@ -92,3 +92,17 @@ def test_the_kept_rules_are_bounded(design: Room, ana: User, monkeypatch: pytest
     for n in range(5):
         changes.compile_rule(lambda: access.rooms_writable_by(ana).filter(pk=design.pk), ("post", n))
     assert [remembered for _alias, remembered in changes._compiled_rules] == [("post", 3), ("post", 4)]
+
+
+def test_a_word_with_places_is_filled_in_each_language_even_with_another_word_inside_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(words.WORDS, "test-and", "{names} and {last}")
+    monkeypatch.setitem(words.WORDS, "test-you", "you")
+    you = words.phrase("test-you", later=True)
+    html = "<p>" + words.phrase("test-and", later=True, names="<bdi>Ana</bdi>, <bdi>Ben</bdi>", last=you) + "</p>"
+
+    assert "\x00" in html
+    assert words.fill(html) == "<p><bdi>Ana</bdi>, <bdi>Ben</bdi> and you</p>"
+    now = words.word("test-and", names="<bdi>Ana</bdi>, <bdi>Ben</bdi>", last=words.word("test-you"))
+    assert words.fill(html) == f"<p>{now}</p>", "as a page's own render says it"
