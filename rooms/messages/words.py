@@ -49,7 +49,7 @@ def marker(key: str, **values: str) -> str:
 def word(key: str, **values: str) -> SafeString:
     """The word in the active language, escaped for HTML (text or an attribute's value), its places filled
     with `values` (HTML, escaped by the caller)."""
-    text = escape(gettext(WORDS[key]))
+    text = str(escape(gettext(WORDS[key])))
     for name, html in values.items():
         text = text.replace(f"{{{name}}}", html)
     return mark_safe(text)  # noqa: S308 (escaped above; the values are the caller's HTML)
