@@ -5,7 +5,8 @@ joins it by entering it; a private room and a direct conversation are seen by
 their members alone, and to anyone else look exactly like a room that does not
 exist (404). Writing needs membership. A room's admins (its creator first)
 rename it, describe it, change its kind and its members. One edits and deletes
-one's own messages where one may write; staff may delete anyone's.
+one's own messages where one may write; staff may delete anyone's. One reacts
+to anyone's message where one may write.
 
 Each rule is a query. Pages ask it with `.exists()` or a lookup; the numbering
 statement of every change (rooms/messages/changes.py) embeds the same query as
@@ -88,6 +89,11 @@ def messages_deletable_by(user: User) -> QuerySet[Message]:
     if user.is_staff and user.is_active:
         return Message.objects.filter(deleted_at=None)
     return messages_editable_by(user)
+
+
+def messages_reactable_by(user: User) -> QuerySet[Message]:
+    """Anyone's messages, not deleted, in the rooms `user` may write in: reacting is saying something there."""
+    return Message.objects.filter(deleted_at=None, room__in=rooms_writable_by(user))
 
 
 def messages_readable_by(user: User, *, deleted: bool = False) -> QuerySet[Message]:

@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
 
-from rooms.models import Membership, Message, Room, User
+from rooms.models import Membership, Message, Reaction, Room, User
 
 
 @admin.register(User)
@@ -52,6 +52,23 @@ class MessageAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     search_fields = ("author__username",)
     raw_id_fields = ("room", "author")
     exclude = ("mentions",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Reaction)
+class ReactionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """To look at: a reaction comes and goes through its verb (rooms/messages/reacting.py), which numbers it."""
+
+    list_display = ("message", "user", "emoji", "created_at")
+    raw_id_fields = ("message", "user")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

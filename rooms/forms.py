@@ -17,10 +17,12 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from rooms.emoji import is_single_emoji
 from rooms.lookalikes import skeleton
 from rooms.models import (
     DISPLAY_NAME_MAX_LENGTH,
     MESSAGE_MAX_LENGTH,
+    REACTION_MAX_LENGTH,
     ROOM_DESCRIPTION_MAX_LENGTH,
     ROOM_NAME_MAX_LENGTH,
     Membership,
@@ -233,6 +235,28 @@ class EditMessageForm(ChatFormMixin, forms.Form):
 
 class DeleteMessageForm(ChatFormMixin, forms.Form):
     """Nothing to fill in: it carries the refusal (a rate limit, the database) to show next to the button."""
+
+
+class ReactionForm(ChatFormMixin, forms.Form):
+    """The emoji to add to a message, or to take off it again: one, of any kind. Its ids name the message,
+    for every message has its own field on the page."""
+
+    emoji = StorableCharField(
+        label=_("Any emoji"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "size": 4, "maxlength": REACTION_MAX_LENGTH}),
+        error_messages={"required": _("Choose an emoji to react with.")},
+    )
+
+    def __init__(self, *args: Any, message_id: int, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"react-{message_id}-%s")
+        super().__init__(*args, **kwargs)
+
+    def clean_emoji(self) -> str:
+        emoji: str = self.cleaned_data["emoji"]
+        if len(emoji) > REACTION_MAX_LENGTH or not is_single_emoji(emoji):
+            text = _("A reaction is one emoji, such as 👍. Type or paste just one.")
+            raise ValidationError(text, code="not_one_emoji")
+        return emoji
 
 
 class RoomForm(ChatFormMixin, forms.Form):

@@ -55,5 +55,6 @@ urlpatterns = [
     path("rooms/<room_slug:slug>/messages/<id:pk>/", messages.message, name="message"),
     path("rooms/<room_slug:slug>/messages/<id:pk>/edit/", messages.edit, name="edit_message"),
     path("rooms/<room_slug:slug>/messages/<id:pk>/delete/", messages.delete, name="delete_message"),
+    path("rooms/<room_slug:slug>/messages/<id:pk>/react/", messages.react, name="react"),
     path("rooms/<room_slug:slug>/messages/<id:pk>/history/", messages.history, name="message_history"),
 ]

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 
-from rooms.models import Message, Room, User
+from rooms.models import Message, Reaction, Room, User
 
 PAGE_SIZE = 50
 
@@ -63,9 +63,16 @@ def history_page(
 
 
 def shown_messages(room: Room) -> QuerySet[Message]:
-    """A room's messages with what showing one needs: its author, and who it mentions (one query more)."""
+    """A room's messages with what showing one needs: its author, who it mentions and its reactions with
+    the names of who gave them (a query more each)."""
     mentioned = Prefetch("mentions", queryset=User.objects.only("pk"))
-    return Message.objects.filter(room=room).select_related("author").prefetch_related(mentioned)
+    reactions = Prefetch(
+        "reactions",
+        queryset=Reaction.objects.select_related("user").only(
+            "message", "user", "emoji", "created_at", "user__display_name"
+        ),
+    )
+    return Message.objects.filter(room=room).select_related("author").prefetch_related(mentioned, reactions)
 
 
 def messages_after(room: Room, after: int, *, limit: int) -> list[Message]:

@@ -1,5 +1,6 @@
 """What is said in a room: each message in its place, as it reads now, and the words it had before."""
 
+from dataclasses import dataclass
 from functools import cached_property
 
 from django.db import models
@@ -65,6 +66,17 @@ class Message(models.Model):
         """Who the text mentions; set when it is written, else read (prefetched, in history and catch-up)."""
         return [user.pk for user in self.mentions.all()]
 
+    @cached_property
+    def reaction_groups(self) -> list["ReactionGroup"]:
+        """Its reactions by emoji, in the order each emoji was first given, each with who gave it in the order
+        they did; from the reactions prefetched with their people (history, catch-up, reacting)."""
+        groups: dict[str, ReactionGroup] = {}
+        for reaction in sorted(self.reactions.all(), key=lambda reaction: (reaction.created_at, reaction.pk)):
+            groups.setdefault(reaction.emoji, ReactionGroup(emoji=reaction.emoji, reactors=[])).reactors.append(
+                reaction.user
+            )
+        return list(groups.values())
+
 
 class MessageVersion(models.Model):
     """What a message said before an edit: its history page lists these. Deleted with the message's text."""
@@ -79,3 +91,42 @@ class MessageVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_id} before {self.replaced_at}: {self.body[:40]}"
+
+
+# The longest emoji is a sequence of several code points (a family joined with ZWJ, a flag spelt in tags).
+REACTION_MAX_LENGTH = 32
+
+
+class Reaction(models.Model):
+    """One person's emoji on a message, once per emoji. Adding or removing one is a change of the message's
+    room, numbered like an edit (rooms/messages/reacting.py), so pages away at the time catch up on it."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="reactions")
+    emoji = models.CharField(max_length=REACTION_MAX_LENGTH)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message", "user", "emoji"], name="one_reaction_per_person_and_emoji"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.emoji} on {self.message_id}"
+
+
+@dataclass(frozen=True)
+class ReactionGroup:
+    """One emoji on a message and who gave it, as a message shows it."""
+
+    emoji: str
+    reactors: list[User]
+
+    @property
+    def count(self) -> int:
+        return len(self.reactors)
+
+    @property
+    def reactor_ids(self) -> str:
+        """For the markup (data-reactor-ids), where each page finds its reader's own (DESIGN.md §3)."""
+        return " ".join(str(user.pk) for user in self.reactors)

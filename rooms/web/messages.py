@@ -1,9 +1,9 @@
-"""One message's pages: where it is, editing it, deleting it, and its earlier versions (DESIGN.md §6).
+"""One message's pages: where it is, editing it, deleting it, reacting to it, and its earlier versions (DESIGN.md §6).
 
 Each serves a plain page without JavaScript and, to htmx, only the part it
 changes: the inline edit box, or the message as it now reads. Thin on
 purpose: who may do what is rooms/access.py, the changes are
-rooms/messages/editing.py and deleting.py.
+rooms/messages/editing.py, deleting.py and reacting.py.
 """
 
 import functools
@@ -12,13 +12,14 @@ from collections.abc import Callable
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rooms import access
 from rooms.forms import DeleteMessageForm, EditMessageForm
 from rooms.messages.changes import NoSuchMessage
 from rooms.messages.deleting import delete_message
 from rooms.messages.editing import edit_message
+from rooms.messages.reacting import toggle_reaction
 from rooms.models import Message, Room
 from rooms.web.rooms import current_user, refusal_status
 
@@ -128,3 +129,30 @@ def history(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(
         request, "rooms/message_history.html", {"room": room, "message": shown, "versions": versions, "title": title}
     )
+
+
+@require_POST
+@refused_alike
+def react(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase:
+    """Give the message an emoji, or take one's own back: to htmx, the message as it now reads; else back to it.
+
+    Refused alike (404) when the reader may not react there; an emoji refused
+    is said to htmx in one sentence for the page's alert region, else on a page
+    of its own with the field to try again.
+    """
+    user = current_user(request)
+    room = access.get_room(user, slug)
+    try:
+        result = toggle_reaction(room=room, user=user, message_id=pk, data=request.POST)
+    except NoSuchMessage:
+        raise Http404 from None
+    if result.message is not None:
+        if from_htmx(request):
+            return render(request, "rooms/room.html#message", {"message": result.message, "room": room})
+        return redirect(place_of(result.message, room))
+    form, status = result.form, refusal_status(result.form)
+    if from_htmx(request):
+        refusal = " ".join(str(error) for errors in form.errors.values() for error in errors)
+        return render(request, "rooms/reactions.html#reaction-refused", {"refusal": refusal}, status=status)
+    shown = access.get_message(access.messages_reactable_by(user), room, pk)
+    return render(request, "rooms/message_react.html", {"room": room, "message": shown, "form": form}, status=status)

@@ -11,6 +11,7 @@ from pytest_django.fixtures import Settings
 
 from rooms.messages.history import PAGE_SIZE
 from rooms.messages.posting import post_message
+from rooms.messages.reacting import toggle_reaction
 from rooms.models import Message, Room, User
 from rooms.web.rooms import LOBBY_ROOMS
 from tests.conftest import DOOR_LIMITS, PASSWORD, MakeUser, SetLimit, say, signed_in
@@ -364,10 +365,12 @@ def test_the_room_page_costs_the_same_queries_however_many_messages_and_authors(
     for n in range(20):
         author = make_user(f"author{n}")
         design.members.add(author)
-        say(design, author, f"hi {n}, @ana and @author{max(0, n - 1)}")
-    # session, user, room, messages with authors, who they mention, membership, marking the new ones read,
-    # the user's rooms, what is unread in each
-    with django_assert_num_queries(9):
+        message = say(design, author, f"hi {n}, @ana and @author{max(0, n - 1)}")
+        for emoji in ("👍", "🎉"):
+            toggle_reaction(room=design, user=author, message_id=message.pk, data={"emoji": emoji})
+    # session, user, room, messages with authors, who they mention, their reactions with who gave them,
+    # membership, marking the new ones read, the user's rooms, what is unread in each
+    with django_assert_num_queries(10):
         client.get("/rooms/design/")
 
 
