@@ -51,25 +51,31 @@
   document.addEventListener("htmx:after:swap", () => express(document)); // frames, and reactions' answers
 
   // A reaction's answer replaces its message: if the button used is gone with it (the last of its emoji taken
-  // back, or the "Add reaction" list closing), the focus goes to that emoji's button, else to "Add reaction".
+  // back, or the "Add reaction" list closed once it was used), the focus goes to that emoji's button, else to
+  // "Add reaction".
   let pending = null;
   document.addEventListener("submit", (event) => {
     const form = event.target;
     if (!(form instanceof HTMLFormElement) || !form.closest(".reactions")) return;
     const emoji = event.submitter?.value || form.elements.namedItem("emoji")?.value || "";
-    pending = { id: form.closest("li.message")?.id, emoji: emoji.trim() };
+    pending = { id: form.closest("li.message")?.id, emoji: emoji.trim(), picked: !!form.closest(".reaction-picker") };
   });
-  document.addEventListener("htmx:after:settle", () => {
-    if (!pending) return;
-    const { id, emoji } = pending;
-    const item = id && document.getElementById(id);
-    const active = document.activeElement;
-    const lost = !active || active === document.body || !active.checkVisibility() || !item?.contains(active);
-    if (!item || !lost) {
-      pending = null;
+  document.addEventListener("htmx:after:settle", (event) => {
+    const target = event.target;
+    if (!pending || !(target instanceof Element)) return;
+    if (target.id === "message-notice") {
+      pending = null; // refused: the list stays open, and the focus where it was, to try again
       return;
     }
+    if (target.id !== pending.id) return; // another message's change
+    const { id, emoji, picked } = pending;
     pending = null;
+    const item = document.getElementById(id);
+    if (!item) return;
+    // Chosen from "Add reaction": the list has done its job (a frame from others leaves it as it was).
+    if (picked) item.querySelector(".reaction-picker")?.removeAttribute("open");
+    const active = document.activeElement;
+    if (active && active !== document.body && active.checkVisibility() && item.contains(active)) return;
     const button = Array.from(item.querySelectorAll(".reaction button")).find((shown) => shown.value === emoji);
     (button ?? item.querySelector(".reaction-picker > summary"))?.focus();
   });

@@ -224,6 +224,44 @@ class Person:
         self.expect_deleted(message_id)
         return message_id
 
+    def reaction(self, text: str, emoji: str) -> Locator:
+        """The toggle of `emoji` under the message that reads `text` (one per emoji given; none before)."""
+        return self.message(text).locator(f'.reaction button[value="{emoji}"]')
+
+    def react(self, text: str, emoji: str) -> None:
+        """Toggle one's `emoji` on the message that reads `text`: its button if someone gave it already, else
+        from "Add reaction", quick or typed; and wait for the answer. Without JavaScript each is a POST that
+        leads back to the message; with it, the message is replaced in place (an emoji refused: said above)."""
+        message = self.message(text)
+        shown = self.reaction(text, emoji)
+        if not shown.count() and message.locator(".reaction-picker[open]").count() == 0:
+            message.locator("summary", has_text="Add reaction").click()
+        quick = message.get_by_role("button", name=f"React with {emoji}", exact=True)
+        if self.javascript_enabled:
+            with self.page.expect_response(lambda response: response.url.endswith("/react/")) as answer:
+                self._press_reaction(message, shown, quick, emoji)
+            if answer.value.ok:  # the list closes once used
+                expect(message.locator(".reaction-picker[open]")).to_have_count(0)
+        else:
+            self._press_reaction(message, shown, quick, emoji)
+            expect(self.page.get_by_role("log")).to_be_visible()
+
+    def _press_reaction(self, message: Locator, shown: Locator, quick: Locator, emoji: str) -> None:
+        if shown.count():
+            shown.click()
+        elif quick.count():
+            quick.click()
+        else:
+            message.get_by_role("textbox", name="Any emoji", exact=True).fill(emoji)
+            message.get_by_role("button", name="React", exact=True).click()
+
+    def expect_reaction(self, text: str, emoji: str, *, name: str, pressed: bool) -> None:
+        """The message shows `emoji` with its count, named to assistive technology as `name` ("2 people reacted
+        with 👍: Ana and you"), pressed when it is this person's own."""
+        toggle = self.reaction(text, emoji)
+        expect(toggle).to_have_accessible_name(name)
+        expect(toggle).to_have_attribute("aria-pressed", "true" if pressed else "false")
+
     def hide_tab(self) -> None:
         """As if the person switched to another tab: the page is hidden, and says so."""
         self.page.evaluate(SET_HIDDEN, True)
