@@ -1,6 +1,6 @@
 """Deleting a message: by its author, or by staff (DESIGN.md §1, §2).
 
-Its text, its earlier versions and its mentions go from the database; the
+Its text, its earlier versions, its mentions and its reactions go from the database; the
 row stays as a tombstone in its place, so that every page, open now or
 coming back later, replaces the message with a marker.
 """
@@ -16,7 +16,7 @@ from rooms import access
 from rooms.forms import DeleteMessageForm
 from rooms.messages.changes import ChangeResult, NoSuchMessage, make_change
 from rooms.messages.posting import rate_limit_refusal
-from rooms.models import Message, MessageVersion, Room, User
+from rooms.models import Message, MessageVersion, Reaction, Room, User
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +42,7 @@ def delete_message(*, room: Room, deleter: User, message_id: int) -> DeleteResul
         message = Message.objects.select_related("author").get(pk=message_id)
         MessageVersion.objects.filter(message=message).delete()
         Message.mentions.through.objects.filter(message=message).delete()
+        Reaction.objects.filter(message=message).delete()
         message.room = room
         message.body, message.body_html, message.deleted_at, message.last_change = "", "", now, change
         message.mentioned_ids = []

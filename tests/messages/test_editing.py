@@ -246,6 +246,6 @@ def test_editing_and_deleting_cost_the_same_queries_however_big_the_room(
     # find the new ones, store them, release
     with django_assert_num_queries(9):
         edit(design, ana, message, "changed, @ana")
-    # savepoint, number, read, forget versions, forget mentions, save, release
-    with django_assert_num_queries(7):
+    # savepoint, number, read, forget versions, forget mentions, forget reactions, save, release
+    with django_assert_num_queries(8):
         delete_message(room=design, deleter=ana, message_id=message.pk)

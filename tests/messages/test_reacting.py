@@ -233,3 +233,11 @@ def test_reacting_costs_the_same_queries_however_big_the_room(
     # the same, less the giving
     with django_assert_num_queries(8):
         react(design, ana, message, "👍")
+
+
+def test_deleting_a_message_takes_its_reactions_with_its_text(design: Room, ana: User, ben: User) -> None:
+    message = say(design, ana, "oops")
+    react(design, ben, message, "😂")
+    delete_message(room=design, deleter=ana, message_id=message.pk)
+
+    assert not Reaction.objects.exists()
