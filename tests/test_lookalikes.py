@@ -145,8 +145,10 @@ def test_two_people_of_one_display_name_are_told_apart_by_their_usernames(
 
 
 def messages_of(page: str) -> str:
-    """The messages as the page shows them, without the "New messages" divider (which is the viewer's own)."""
+    """The messages as the page shows them, without the "New messages" divider and the CSRF tokens of the
+    reaction forms (both the viewer's own)."""
     messages = page[page.index('<ol id="message-list"') : page.index("</ol>")]
+    messages = re.sub(r'<input type="hidden" name="csrfmiddlewaretoken" value="[^"]+">', "", messages)
     return re.sub(r'<li class="unread-divider".*?</li>', "", messages)
 
 

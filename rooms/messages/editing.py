@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from rooms import access
 from rooms.forms import EditMessageForm
-from rooms.messages import formatting
+from rooms.messages import formatting, history
 from rooms.messages.changes import ChangeResult, NoSuchMessage, make_change
 from rooms.messages.mentions import record_mentions
 from rooms.messages.posting import rate_limit_refusal
@@ -56,7 +56,8 @@ def edit_message(*, room: Room, editor: User, message_id: int, data: Mapping[str
     body = form.cleaned_data["body"]
 
     def save(change: int, now: datetime) -> Message:
-        message = Message.objects.select_related("author").get(pk=message_id)
+        # With its reactions, for the frame to show them without a query of its own.
+        message = Message.objects.select_related("author").prefetch_related(history.reactions()).get(pk=message_id)
         if message.body == body:
             raise Unchanged(message)
         MessageVersion.objects.create(

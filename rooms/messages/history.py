@@ -66,13 +66,13 @@ def shown_messages(room: Room) -> QuerySet[Message]:
     """A room's messages with what showing one needs: its author, who it mentions and its reactions with
     the names of who gave them (a query more each)."""
     mentioned = Prefetch("mentions", queryset=User.objects.only("pk"))
-    reactions = Prefetch(
-        "reactions",
-        queryset=Reaction.objects.select_related("user").only(
-            "message", "user", "emoji", "created_at", "user__display_name"
-        ),
-    )
-    return Message.objects.filter(room=room).select_related("author").prefetch_related(mentioned, reactions)
+    return Message.objects.filter(room=room).select_related("author").prefetch_related(mentioned, reactions())
+
+
+def reactions() -> "Prefetch[str, QuerySet[Reaction]]":
+    """A message's reactions with the names of who gave them, all that showing them needs, in one query."""
+    given = Reaction.objects.select_related("user").only("message", "user", "emoji", "created_at", "user__display_name")
+    return Prefetch("reactions", queryset=given)
 
 
 def messages_after(room: Room, after: int, *, limit: int) -> list[Message]:

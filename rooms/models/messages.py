@@ -69,9 +69,13 @@ class Message(models.Model):
     @cached_property
     def reaction_groups(self) -> list["ReactionGroup"]:
         """Its reactions by emoji, in the order each emoji was first given, each with who gave it in the order
-        they did; from the reactions prefetched with their people (history, catch-up, reacting)."""
+        they did; from the reactions prefetched with their people (history, catch-up, reacting), else read."""
+        if self.last_change == self.seq:
+            return []  # unchanged since it was posted, so no reaction yet (each is a change): no query
+        prefetched = "reactions" in getattr(self, "_prefetched_objects_cache", {})
+        reactions = self.reactions.all() if prefetched else self.reactions.select_related("user")
         groups: dict[str, ReactionGroup] = {}
-        for reaction in sorted(self.reactions.all(), key=lambda reaction: (reaction.created_at, reaction.pk)):
+        for reaction in sorted(reactions, key=lambda reaction: (reaction.created_at, reaction.pk)):
             groups.setdefault(reaction.emoji, ReactionGroup(emoji=reaction.emoji, reactors=[])).reactors.append(
                 reaction.user
             )

@@ -133,3 +133,12 @@ def test_a_room_with_reactions_and_the_open_reaction_list_are_accessible(people:
     ada.check_accessibility_in_light_and_dark()
     ada.save_screenshot(f"room-reaction-list-{width}")
     assert ada.page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+    # Someone reading the open room without being a member sees who reacted, with nothing to press.
+    cat = people.signed_up("Cat", display_name="Cat")
+    cat.page.set_viewport_size({"width": width, "height": 800})
+    cat.open_room(ada.page.url)
+    reactions = cat.message("we shipped it").locator(".reaction")
+    expect(reactions).to_have_text(["🎉 2 2 people reacted with 🎉: Bob and Ada", "❤️ 1 1 person reacted with ❤️: Bob"])
+    expect(cat.page.get_by_role("button", name="Add reaction")).to_have_count(0)
+    cat.check_accessibility_in_light_and_dark()

@@ -242,9 +242,9 @@ def test_editing_and_deleting_cost_the_same_queries_however_big_the_room(
     design.refresh_from_db()
     message = say(design, ana, "to change")
 
-    # savepoint, number (with the rule), read the message, keep the version, save, forget mentions,
-    # find the new ones, store them, release
-    with django_assert_num_queries(9):
+    # savepoint, number (with the rule), read the message, its reactions, keep the version, save, forget
+    # mentions, find the new ones, store them, release
+    with django_assert_num_queries(10):
         edit(design, ana, message, "changed, @ana")
     # savepoint, number, read, forget versions, forget mentions, forget reactions, save, release
     with django_assert_num_queries(8):

@@ -9,9 +9,11 @@ from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks
 
 from rooms.emoji import is_single_emoji
 from rooms.events import MessageChanged
+from rooms.messages.broadcast import render_change
 from rooms.messages.catch_up import render_missed
 from rooms.messages.changes import NoSuchMessage
 from rooms.messages.deleting import delete_message
+from rooms.messages.editing import edit_message
 from rooms.messages.reacting import ReactionResult, toggle_reaction
 from rooms.models import Message, Reaction, Room, User
 from rooms.people.membership import enter_room, leave_room
@@ -241,3 +243,21 @@ def test_deleting_a_message_takes_its_reactions_with_its_text(design: Room, ana:
     delete_message(room=design, deleter=ana, message_id=message.pk)
 
     assert not Reaction.objects.exists()
+
+
+def test_the_frames_of_a_new_message_and_of_an_edited_one_with_reactions_cost_no_query(
+    design: Room, ana: User, ben: User, make_user: MakeUser, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    message = say(design, ana, "fresh")
+    with django_assert_num_queries(0):
+        render_change(message, message.last_change)
+
+    for n in range(5):
+        person = make_user(f"fan{n}")
+        enter_room(user=person, name="Design", slug="design")
+        react(design, person, message, "🎉")
+    edited = edit_message(room=design, editor=ana, message_id=message.pk, data={"body": "edited"}).message
+    assert edited is not None
+    with django_assert_num_queries(0):  # the edit read its reactions with who gave them, however many
+        frames = render_change(edited, edited.last_change)
+    assert "5 people reacted with 🎉:" in frames["en"]
