@@ -6,7 +6,8 @@ from unittest import mock
 from django.test import Client
 
 from rooms.events import CutOff, CutOffReason
-from rooms.models import Membership, Room, User
+from rooms.messages.reacting import toggle_reaction
+from rooms.models import Membership, Reaction, Room, User
 from tests.conftest import MakeUser, say, signed_in
 
 
@@ -35,6 +36,21 @@ def test_staff_see_people_rooms_and_messages_but_cannot_change_a_message_there(
     assert "look, don&#x27;t touch" in page
     assert 'name="_save"' not in page, "read-only: a change goes through the chat, which tells every page"
     assert client.post(f"/admin/rooms/message/{message.pk}/delete/").status_code == 403
+
+
+def test_staff_see_reactions_but_cannot_add_change_or_delete_one_there(
+    design: Room, ana: User, make_user: MakeUser
+) -> None:
+    client = staff(make_user)
+    message = say(design, ana, "react")
+    toggle_reaction(room=design, user=ana, message_id=message.pk, data={"emoji": "👍"})
+    reaction = Reaction.objects.get()
+
+    assert "👍" in client.get("/admin/rooms/reaction/").content.decode()
+    page = client.get(f"/admin/rooms/reaction/{reaction.pk}/change/").content.decode()
+    assert 'name="_save"' not in page, "read-only: a reaction comes and goes through the chat, numbered"
+    assert client.get("/admin/rooms/reaction/add/").status_code == 403
+    assert client.post(f"/admin/rooms/reaction/{reaction.pk}/delete/").status_code == 403
 
 
 def test_admin_pages_run_no_inline_script_the_policy_would_block(design: Room, make_user: MakeUser) -> None:
