@@ -5,13 +5,15 @@ static/js/reactions.js puts "you" in each page. A page served to its reader
 says it already, so that it reads right without JavaScript.
 """
 
+import functools
 from typing import Any
 
 from django import template
+from django.utils import translation
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from rooms.models import ReactionGroup
 
@@ -22,8 +24,19 @@ QUICK_REACTIONS = ("👍", "❤️", "😂", "🎉", "👀")
 
 
 @register.simple_tag
-def quick_reactions() -> tuple[str, ...]:
-    return QUICK_REACTIONS
+def quick_reaction_buttons() -> SafeString:
+    """The quick reactions' buttons, the same in every message: made once per language, not once per message."""
+    return _quick_reaction_buttons(get_language())
+
+
+@functools.cache
+def _quick_reaction_buttons(language: str) -> SafeString:
+    with translation.override(language):
+        return format_html_join(
+            "",
+            '<button name="emoji" value="{}" aria-label="{}">{}</button>',
+            ((emoji, _("React with %(emoji)s") % {"emoji": emoji}, emoji) for emoji in QUICK_REACTIONS),
+        )
 
 
 @register.filter
