@@ -56,6 +56,24 @@ def test_a_bad_emoji_is_said_in_the_page_s_alert_region_and_nothing_changes(peop
     expect(ada.message("react to me").locator(".reaction")).to_have_count(0)
 
 
+def test_a_reaction_the_server_refuses_is_said_in_the_page_s_alert_region_and_the_message_stays(
+    people: People,
+) -> None:
+    ada = people.signed_up("Ada", display_name="Ada")
+    ada.enter_room(unique("Refused"))
+    ada.send_message("react while you can")
+    other_tab = ada.context.new_page()
+    other_tab.goto(ada.page.url)
+    other_tab.get_by_role("button", name="Leave room").click()  # this page still offers reactions
+    other_tab.get_by_role("button", name="Leave", exact=True).click()  # it asks first
+
+    ada.react("react while you can", "👍")
+
+    notice = ada.page.locator("#message-notice")
+    expect(notice).to_have_text("This message cannot be changed: it was deleted, or it is not yours to change.")
+    expect(ada.message("react while you can").locator(".reaction")).to_have_count(0)
+
+
 def test_a_reaction_made_while_a_page_was_away_reaches_it_on_reconnecting(people: People) -> None:
     ada, bob = people.signed_up("Ada", display_name="Ada"), people.signed_up("Bob", display_name="Bob")
     room = unique("Away")
