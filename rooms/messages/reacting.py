@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import DatabaseError
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from rooms import access
@@ -55,7 +56,9 @@ def toggle_reaction(*, room: Room, user: User, message_id: int, data: Mapping[st
         message.room = room
         return message
 
-    allowed = access.messages_reactable_by(user).filter(pk=message_id, room=room)
+    def allowed() -> QuerySet[Message]:
+        return access.messages_reactable_by(user).filter(pk=message_id, room=room)
+
     try:
         message = make_change(room, allowed=allowed, save=save)
     except DatabaseError as error:

@@ -28,6 +28,16 @@ WORDS = {
     "edit": gettext_noop("Edit"),
     "delete": gettext_noop("Delete"),
     "confirm-delete": gettext_noop("Delete this message? This cannot be undone."),
+    # Reactions (templates/rooms/reactions.html, rooms/templatetags/reactions.py)
+    "add-reaction": gettext_noop("Add reaction"),
+    "any-emoji": gettext_noop("Any emoji"),
+    "react": gettext_noop("React"),
+    "react-with": gettext_noop("React with {emoji}"),
+    "you": gettext_noop("you"),
+    "names-and-last": gettext_noop("{names} and {last}"),
+    # A word has no plural forms: one for a single person, one for more (Korean has one form for both).
+    "reacted-one": gettext_noop("1 person reacted with {emoji}: {names}"),
+    "reacted-many": gettext_noop("{count} people reacted with {emoji}: {names}"),
 }
 
 # A marker: NUL, the word's key, each value (\x01 name \x02 HTML), then \x03. NUL starts every marker, and

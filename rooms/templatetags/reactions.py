@@ -9,12 +9,13 @@ import functools
 from typing import Any
 
 from django import template
+from django.template.context import Context
 from django.utils import translation
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language, ngettext
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language
 
+from rooms.messages import words
 from rooms.models import ReactionGroup
 
 register = template.Library()
@@ -23,19 +24,24 @@ register = template.Library()
 QUICK_REACTIONS = ("👍", "❤️", "😂", "🎉", "👀")
 
 
-@register.simple_tag
-def quick_reaction_buttons() -> SafeString:
-    """The quick reactions' buttons, the same in every message: made once per language, not once per message."""
-    return _quick_reaction_buttons(get_language())
+@register.simple_tag(takes_context=True)
+def quick_reaction_buttons(context: Context) -> SafeString:
+    """The quick reactions' buttons, the same in every message: made once per language (or with markers, for a
+    frame), not once per message."""
+    later = bool(context.get(words.LATER))
+    return _quick_reaction_buttons(None if later else get_language())
 
 
 @functools.cache
-def _quick_reaction_buttons(language: str) -> SafeString:
+def _quick_reaction_buttons(language: str | None) -> SafeString:
     with translation.override(language):
         return format_html_join(
             "",
             '<button name="emoji" value="{}" aria-label="{}">{}</button>',
-            ((emoji, _("React with %(emoji)s") % {"emoji": emoji}, emoji) for emoji in QUICK_REACTIONS),
+            (
+                (emoji, words.phrase("react-with", later=language is None, emoji=escape(emoji)), emoji)
+                for emoji in QUICK_REACTIONS
+            ),
         )
 
 
@@ -44,27 +50,25 @@ def given_by(group: ReactionGroup, viewer_id: Any) -> bool:
     return any(user.pk == viewer_id for user in group.reactors)
 
 
-@register.simple_tag
-def reaction_label(group: ReactionGroup, viewer_id: Any = None) -> SafeString:
+@register.simple_tag(takes_context=True)
+def reaction_label(context: Context, group: ReactionGroup, viewer_id: Any = None) -> SafeString:
     """ "3 people reacted with 👍: Ana, Ben and you": each name isolated, and marked with its id for the script."""
+    later = bool(context.get(words.LATER))
     others = [user for user in group.reactors if user.pk != viewer_id]
     names = [format_html('<bdi data-reactor-id="{}">{}</bdi>', user.pk, user.display_name) for user in others]
     if len(others) < group.count:
-        names.append(format_html('<span data-reactor-id="{}">{}</span>', viewer_id, _("you")))
-    sentence = ngettext(
-        "{count} person reacted with {emoji}: {names}", "{count} people reacted with {emoji}: {names}", group.count
-    )
-    return format_html(
-        sentence,
-        count=group.count,
-        emoji=group.emoji,
-        names=format_html('<span class="reactor-names">{}</span>', join_names(names)),
+        names.append(format_html('<span data-reactor-id="{}">{}</span>', viewer_id, words.phrase("you", later=later)))
+    return words.phrase(
+        "reacted-one" if group.count == 1 else "reacted-many",
+        later=later,
+        count=str(group.count),
+        emoji=escape(group.emoji),
+        names=format_html('<span class="reactor-names">{}</span>', join_names(names, later=later)),
     )
 
 
-def join_names(names: list[SafeString]) -> SafeString:
+def join_names(names: list[SafeString], *, later: bool = False) -> SafeString:
     """ "Ana", "Ana and Ben", "Ana, Ben and Cat" (the script joins them the same way, from data-text-and)."""
     if len(names) < 2:
         return format_html_join("", "{}", ((name,) for name in names))
-    first = SafeString(", ".join(names[:-1]))
-    return format_html(_("{names} and {last}"), names=first, last=names[-1])
+    return words.phrase("names-and-last", later=later, names=", ".join(names[:-1]), last=names[-1])
