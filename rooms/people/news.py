@@ -7,6 +7,8 @@ skips their own messages and the room it shows (static/js/news.js): nothing here
 of readers. Reading a room, in any page, sends that person's other pages the room's new count.
 """
 
+import logging
+
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -18,6 +20,8 @@ from rooms.events import RoomNews, UnreadChanged
 from rooms.models import Membership, Message, Room, User
 from rooms.people import unread
 from rooms.sockets import publish
+
+logger = logging.getLogger(__name__)
 
 
 def news_item(message: Message) -> str:
@@ -56,7 +60,12 @@ def publish_unread(user: User, room: Room, *, notify: str | None = None, nothing
         with translation.override(language):
             context = {"other": room, "oob": True}
             html[language] = render_to_string("rooms/room.html#unread-count", context).strip()
-    publish(UnreadChanged(user_id=user.pk, room_id=room.pk, html=html))
+    try:
+        publish(UnreadChanged(user_id=user.pk, room_id=room.pk, html=html))
+    except Exception as error:
+        # Best effort, as for a message's change: the mark is saved, and the other pages count it on reloading.
+        # One line, no traceback: while Redis is down every page that reads ends here.
+        logger.warning("could not tell user %s's other pages of room %s: %r", user.pk, room.pk, error)
 
 
 def mark_read(user: User, room: Room, seq: int, *, notify: str | None = None, nothing_left: bool = False) -> None:
