@@ -189,8 +189,11 @@ class OptionalUUIDField(forms.UUIDField):
 
 
 def message_text_field(*, label: "str | Promise", help_text: "str | Promise") -> StorableCharField:
-    """What a message's text may be, whether it is new or edited: the same rules and the same errors."""
-    return StorableCharField(
+    """What a message's text may be, whether it is new or edited: the same rules and the same errors.
+
+    The box has no `maxlength`: a browser would cut a longer paste silently, and send what the writer never
+    chose to. Text over the limit is sent and refused with its error instead (DESIGN.md, "What bad input gets")."""
+    field = StorableCharField(
         label=label,
         help_text=help_text,
         max_length=MESSAGE_MAX_LENGTH,
@@ -204,6 +207,8 @@ def message_text_field(*, label: "str | Promise", help_text: "str | Promise") ->
             "max_length": _("A message can be at most %(limit_value)s characters long; this one has %(show_value)s."),
         },
     )
+    field.widget.attrs.pop("maxlength", None)
+    return field
 
 
 class MessageForm(ChatFormMixin, forms.Form):
@@ -211,11 +216,8 @@ class MessageForm(ChatFormMixin, forms.Form):
     client_id = OptionalUUIDField(required=False, initial=uuid.uuid4, widget=forms.HiddenInput)
     body = message_text_field(
         label=_("Message"),
-        help_text=_(
-            "Enter sends; Shift+Enter starts a new line. Alt+Up Arrow goes to the messages:"
-            " Up and Down Arrow move between them, Escape comes back here. Up Arrow in an empty box edits"
-            " your last message."
-        ),
+        # The other keys are listed beside the box, behind a disclosure (the room page's composer).
+        help_text=_("Enter sends; Shift+Enter starts a new line."),
     )
 
 

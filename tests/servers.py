@@ -16,6 +16,7 @@ import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import environ
@@ -102,6 +103,23 @@ def make_staff(database_url: str, username: str) -> None:
         with closing(sqlite3.connect(database_url.removeprefix("sqlite:///"), timeout=10)) as sqlite, sqlite:
             updated = sqlite.execute("UPDATE rooms_user SET is_staff = 1 WHERE username = ?", [username]).rowcount
     assert updated == 1, f"no account {username!r}"
+
+
+def backdate_message(database_url: str, body: str, *, days: int) -> None:
+    """Move the message that reads `body` `days` into the past, in a live server's database (no page can)."""
+    when = datetime.now(UTC) - timedelta(days=days)
+    if database_url.startswith(("postgres://", "postgresql://")):
+        import psycopg
+
+        with psycopg.connect(database_url) as postgres:
+            updated = postgres.execute(
+                "UPDATE rooms_message SET created_at = %s WHERE body = %s", [when, body]
+            ).rowcount
+    else:
+        stored = when.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")  # as Django stores it
+        with closing(sqlite3.connect(database_url.removeprefix("sqlite:///"), timeout=10)) as sqlite, sqlite:
+            updated = sqlite.execute("UPDATE rooms_message SET created_at = ? WHERE body = ?", [stored, body]).rowcount
+    assert updated == 1, f"no one message reads {body!r}"
 
 
 def key_prefix_for(database_url: str) -> str:

@@ -9,8 +9,14 @@
     return document.querySelector(".message-log");
   }
 
+  // The log lays its content out from its foot (column-reverse, chat.css): there scrollTop is 0 at the
+  // bottom and negative above it; in a log laid out from the top, it is the distance from the top.
   function isNearBottom(log) {
-    return log.scrollHeight - log.scrollTop - log.clientHeight < 80;
+    const fromBottom =
+      getComputedStyle(log).flexDirection === "column-reverse"
+        ? -log.scrollTop
+        : log.scrollHeight - log.scrollTop - log.clientHeight;
+    return fromBottom < 80;
   }
 
   document.addEventListener("DOMContentLoaded", () => {

@@ -164,6 +164,32 @@ class Person:
         self.page.route_web_socket(re.compile(r"/ws/rooms/"), connection.route)
         return connection
 
+    @property
+    def menu(self) -> Locator:
+        """The header's one menu (account, search, mentions, settings, language, sign out): a disclosure."""
+        return self.page.locator("details.menu")
+
+    @property
+    def menu_button(self) -> Locator:
+        """The menu's button: its <summary> (a disclosure button to assistive technology, not to Playwright)."""
+        return self.menu.locator(":scope > summary")
+
+    def open_menu(self) -> None:
+        """Open the header's menu, if it is not open already, by its button (it works without JavaScript)."""
+        if not self.menu.evaluate("(menu) => menu.open"):
+            self.menu_button.click()
+        expect(self.page.locator("#language")).to_be_visible()
+
+    def sign_out(self) -> None:
+        self.open_menu()
+        self.page.get_by_role("button", name="Sign out").click()
+
+    def choose_language(self, code: str, button: str = "Change language") -> None:
+        """Choose a language from the header's menu (named as the page now names its button)."""
+        self.open_menu()
+        self.page.locator("#language").select_option(code)
+        self.page.get_by_role("button", name=button).click()
+
     def send_message(self, text: str) -> None:
         """Type into the composer, press Enter, and wait for the server's answer (the composer's fields, naming
         the send they answer), so that what the test does next starts from the page the sender will see."""

@@ -243,7 +243,7 @@ def test_signing_out_in_one_tab_tells_the_other_tab(people: People) -> None:
     other_tab.goto(ada.page.url)
     expect(other_tab.get_by_role("status")).to_have_text("Connected.")
 
-    ada.page.get_by_role("button", name="Sign out").click()
+    ada.sign_out()
 
     expect(other_tab.get_by_role("status")).to_have_text(STATUS_AFTER_A_FINAL_CLOSE[close_codes.SIGNED_OUT])
     expect(other_tab.get_by_role("button", name="Send", exact=True)).to_be_disabled()

@@ -12,6 +12,7 @@ def test_without_javascript_a_visitor_chooses_korean_and_the_page_is_in_korean(p
     visitor = people.new(javascript_enabled=False)
     visitor.visit("/accounts/login/")
 
+    visitor.open_menu()
     visitor.page.get_by_label("Language").select_option("ko")
     visitor.page.get_by_role("button", name="Change language").click()
 
@@ -24,6 +25,7 @@ def test_the_korean_lobby_and_room_are_accessible_and_live(people: People) -> No
     ada, bob = people.signed_up("Ada"), people.signed_up("Bob")
     room = unique("디자인 회의")
     for person in (ada, bob):
+        person.open_menu()
         person.page.get_by_label("Language").select_option("ko")
         person.page.get_by_role("button", name="Change language").click()
         expect(person.page.get_by_role("heading", level=1)).to_have_text("대화방")

@@ -147,6 +147,7 @@ def test_the_room_with_people_here_and_someone_typing_passes_axe_in_light_and_da
     ada.enter_room(room)
     bob.enter_room(room)
     if language == "ko":
+        ada.open_menu()
         ada.page.get_by_label("Language").select_option("ko")
         ada.page.get_by_role("button", name="Change language").click()
         expect(ada.page.get_by_role("status")).to_have_text("연결되었습니다.")

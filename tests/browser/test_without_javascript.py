@@ -43,5 +43,5 @@ def test_the_whole_journey_without_javascript(people: People) -> None:
     nia.page.get_by_role("button", name="Leave room").click()
     nia.page.get_by_role("button", name="Leave", exact=True).click()  # it asks first
     expect(nia.page.get_by_role("heading", level=1)).to_have_text("Rooms")
-    nia.page.get_by_role("button", name="Sign out").click()
+    nia.sign_out()
     expect(nia.page.get_by_role("heading", level=1)).to_have_text("Sign in")
