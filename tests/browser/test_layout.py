@@ -305,9 +305,14 @@ def test_the_room_is_accessible_at_1280_and_320_in_light_and_dark_in_english_and
         person.page.keyboard.press("Enter")
         expect(person.page.get_by_role("heading", level=1)).to_have_text(room)
         person.page.wait_for_selector("#connection-status[data-state=open]")
-    ben.send_message("Hello! Here is the plan: https://example.com/plan")
-    ben.send_message("And a second thought, right after.")
-    ada.send_message(f"@{ben.username} looks good to me")
+    for person, text in (
+        (ben, "Hello! Here is the plan: https://example.com/plan"),
+        (ben, "And a second thought, right after."),
+        (ada, f"@{ben.username} looks good to me"),
+    ):
+        person.page.locator("#id_body").fill(text)  # the box's name is in the page's language
+        person.page.locator("#id_body").press("Enter")
+        ada.expect_message(text)
     ada.page.reload()
     ada.page.wait_for_selector("#connection-status[data-state=open]")
 
