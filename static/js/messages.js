@@ -22,6 +22,12 @@
   document.addEventListener("DOMContentLoaded", () => {
     const log = messageLog();
     if (log) log.scrollTop = log.scrollHeight;
+    // A window too short for the log to scroll by itself (400% zoom: chat.css) scrolls as a page: to the
+    // newest message too, unless the page opens on a message or a page of history (keyboard.js).
+    const paging = /[?&](before|after|around)=/.test(location.search);
+    if (log && log.scrollHeight <= log.clientHeight && !location.hash && !paging) {
+      document.querySelector("#message-list > li:last-child")?.scrollIntoView({ block: "end" });
+    }
   });
 
   let wasNearBottom = true;

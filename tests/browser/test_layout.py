@@ -326,3 +326,21 @@ def test_the_room_is_accessible_at_1280_and_320_in_light_and_dark_in_english_and
         ada.page.locator(SIDEBAR_BUTTON).click()
         ada.check_accessibility_in_light_and_dark()
         ada.save_screenshot(f"layout-room-{width}-{language}-sidebar-open")
+
+
+def test_at_400_percent_zoom_the_room_scrolls_as_a_page_with_everything_in_reach(people: People) -> None:
+    ada = people.signed_up("Ada")
+    room = unique("Zoomed")
+    fill_room(people, room, 12)
+    ada.page.set_viewport_size({"width": 320, "height": 180})  # 1280 × 720 at 400%
+    ada.enter_room(room)
+    ada.page.reload()
+    ada.expect_live()
+
+    expect(ada.message("seed 11")).to_be_in_viewport()
+    assert ada.page.evaluate(NO_SIDEWAYS_SCROLLING)
+    ada.composer.scroll_into_view_if_needed()
+    expect(ada.composer).to_be_in_viewport()
+    ada.page.locator("#sidebar > summary").click()
+    expect(ada.page.get_by_role("navigation", name="Rooms and conversations").get_by_role("link").first).to_be_visible()
+    ada.check_accessibility()
