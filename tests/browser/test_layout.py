@@ -337,10 +337,15 @@ def test_at_400_percent_zoom_the_room_scrolls_as_a_page_with_everything_in_reach
     ada.page.reload()
     ada.expect_live()
 
-    expect(ada.message("seed 11")).to_be_in_viewport()
-    assert ada.page.evaluate(NO_SIDEWAYS_SCROLLING)
-    ada.composer.scroll_into_view_if_needed()
+    # The page opened at its foot: the message box (it has the focus) and, just above it, the newest message.
+    expect(ada.composer).to_be_focused()
     expect(ada.composer).to_be_in_viewport()
+    assert ada.page.evaluate("scrollY") > 0
+    newest, box = ada.message("seed 11").bounding_box(), ada.page.locator("#composer").bounding_box()
+    assert newest is not None
+    assert box is not None
+    assert 0 <= box["y"] - (newest["y"] + newest["height"]) < 180
+    assert ada.page.evaluate(NO_SIDEWAYS_SCROLLING)
     ada.page.locator("#sidebar > summary").click()
     expect(ada.page.get_by_role("navigation", name="Rooms and conversations").get_by_role("link").first).to_be_visible()
     ada.check_accessibility()
