@@ -349,3 +349,23 @@ def test_at_400_percent_zoom_the_room_scrolls_as_a_page_with_everything_in_reach
     ada.page.locator("#sidebar > summary").click()
     expect(ada.page.get_by_role("navigation", name="Rooms and conversations").get_by_role("link").first).to_be_visible()
     ada.check_accessibility()
+
+
+def test_a_message_arriving_on_a_new_day_comes_after_its_today_divider(people: People, live_database_url: str) -> None:
+    ada, ben = people.signed_up("Ada"), people.signed_up("Ben")
+    room = unique("Midnight")
+    ada.enter_room(room)
+    ben.enter_room(room)
+    ada.send_message("said yesterday")
+    servers.backdate_message(live_database_url, "said yesterday", days=1)
+    ben.page.reload()
+    ben.expect_live()
+
+    ada.send_message("said today")
+    ben.expect_message("said today")
+    order = ben.page.evaluate(
+        """() => [...document.querySelectorAll('#message-list > li:not(.unread-divider)')].map((li) =>
+            li.matches('.day-divider') ? `DAY ${li.innerText}` : li.querySelector('.body').innerText)"""
+    )
+    assert order == ["DAY Yesterday", "said yesterday", "DAY Today", "said today"]
+    ben.check_accessibility()
