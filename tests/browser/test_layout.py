@@ -369,3 +369,40 @@ def test_a_message_arriving_on_a_new_day_comes_after_its_today_divider(people: P
     )
     assert order == ["DAY Yesterday", "said yesterday", "DAY Today", "said today"]
     ben.check_accessibility()
+
+
+def test_the_keyboard_help_is_a_disclosure_beside_the_composer_not_above_it(people: People) -> None:
+    ada = people.signed_up("Ada")
+    ada.enter_room(unique("Help"))
+    help_button = ada.page.locator("#composer details.keyboard-help > summary")
+    expect(help_button).to_have_text("Keyboard shortcuts")
+    shortcuts = ada.page.get_by_text("Alt+Up Arrow goes to the messages", exact=False)
+    expect(shortcuts).to_be_hidden()
+    box, button = ada.composer.bounding_box(), help_button.bounding_box()
+    assert box is not None
+    assert button is not None
+    assert button["y"] >= box["y"], "below the box, beside Send: not above the box"
+
+    help_button.focus()
+    ada.page.keyboard.press("Enter")
+    expect(shortcuts).to_be_visible()
+    ada.check_accessibility_in_light_and_dark()
+    ada.page.keyboard.press("Enter")
+    expect(shortcuts).to_be_hidden()
+
+
+def test_the_lobby_has_the_sidebar_and_reflows_at_320(people: People) -> None:
+    ada = people.signed_up("Ada", display_name="Ä" * 50)
+    room = unique("L" * 80)
+    ada.enter_room(room)
+    ada.page.set_viewport_size({"width": 320, "height": 700})
+    ada.visit("/")
+    expect(ada.page.get_by_role("heading", level=1)).to_have_text("Rooms")
+    mine = ada.page.get_by_role("region", name="Your rooms")
+    expect(mine).to_be_hidden()
+    ada.page.locator(SIDEBAR_BUTTON).click()
+    expect(mine.get_by_role("link", name=room)).to_be_visible()
+    assert ada.page.evaluate(NO_SIDEWAYS_SCROLLING)
+    ada.open_menu()
+    assert ada.page.evaluate(NO_SIDEWAYS_SCROLLING)
+    ada.check_accessibility_in_light_and_dark()
