@@ -36,7 +36,8 @@
     if (!textarea || !counter || !status) return;
     grow(textarea);
     const limit = Number(counter.dataset.limit);
-    const left = limit - Array.from(textarea.value).length; // characters, as the server counts them
+    // Characters, as the server counts them: it strips the text first (a form field's `strip`).
+    const left = limit - Array.from(textarea.value.trim()).length;
     const now = levelOf(left);
     counter.hidden = left > NEAR;
     counter.toggleAttribute("data-over", left < 0);
