@@ -35,3 +35,17 @@ def test_the_xss_corpus_reaches_the_other_page_inert_and_the_subset_is_formatted
     ben.page.reload()  # the page as served, not only as broadcast
     assert ben.page.evaluate(ALLOWED_IN_A_BODY) == []
     ben.check_accessibility_in_light_and_dark()
+
+
+def test_the_composer_says_how_to_format_behind_a_disclosure(people: People) -> None:
+    ada = people.signed_up("Ada")
+    ada.enter_room(unique("Formatting help"))
+    help_list = ada.page.locator(".formatting-help ul")
+    expect(help_list).to_be_hidden()
+
+    ada.page.locator(".formatting-help > summary").focus()
+    ada.page.keyboard.press("Enter")
+
+    expect(help_list).to_be_visible()
+    expect(help_list).to_contain_text("**strong**")
+    ada.check_accessibility_in_light_and_dark()
