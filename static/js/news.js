@@ -34,7 +34,12 @@
     link.textContent = room
       ? fill(box.dataset.textMentionedIn, { author, room })
       : fill(box.dataset.textMentioned, { author });
-    notice.replaceChildren(link);
+    const dismiss = document.createElement("button");
+    dismiss.type = "button";
+    dismiss.textContent = "×";
+    dismiss.setAttribute("aria-label", box.dataset.textDismiss);
+    dismiss.addEventListener("click", () => notice.replaceChildren());
+    notice.replaceChildren(link, dismiss);
   }
 
   function take(box, item) {

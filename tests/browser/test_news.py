@@ -26,6 +26,11 @@ def test_a_page_elsewhere_counts_new_messages_live_and_tells_of_a_mention(people
     expect(mention).to_be_visible()
     ben.check_accessibility_in_light_and_dark()
 
+    notice.get_by_role("button", name="Dismiss this notice").click()
+    expect(notice).to_be_empty()
+    ada.send_message(f"@{ben.username} again")
+    expect(mention).to_be_visible()
+
     mention.click()
     expect(ben.page.get_by_role("heading", level=1)).to_have_text(room)
     expect(ben.message(f"@{ben.username} look at this")).to_be_visible()
