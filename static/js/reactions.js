@@ -56,7 +56,7 @@
   let pending = null;
   document.addEventListener("submit", (event) => {
     const form = event.target;
-    if (!(form instanceof HTMLFormElement) || !form.closest(".reactions")) return;
+    if (!(form instanceof HTMLFormElement) || !form.closest(".reactions, .reaction-picker")) return;
     const emoji = event.submitter?.value || form.elements.namedItem("emoji")?.value || "";
     pending = { id: form.closest("li.message")?.id, emoji: emoji.trim(), picked: !!form.closest(".reaction-picker") };
   });

@@ -96,10 +96,10 @@ def test_the_room_s_accessibility_tree(people: People) -> None:
                   - time
                 - text: You
               - paragraph: hello, tree
-              - paragraph:
-                - link "Copy link"
-                - link "Edit"
-                - link "Delete"
+              - link "Copy link"
+              - link "Edit"
+              - link "Delete"
+              - group: Add reaction
       - alert
       - paragraph
       - form "Send a message":
@@ -108,6 +108,7 @@ def test_the_room_s_accessibility_tree(people: People) -> None:
         - button "Send"
         - paragraph
         - group: Keyboard shortcuts
+        - group: Formatting
       - paragraph
       - status: Sent.
       - complementary "About this room":
