@@ -88,10 +88,17 @@
     } catch {
       return; // offline: no suggestions, the text is still the person's to type
     }
-    if (request !== asked) return;
+    // Asked again since, or the text changed meanwhile (sent, say): this answer is for nothing now.
+    if (request !== asked || found.box.value.slice(start, end) !== `@${typed}`) return;
     // Our own server's markup, each name escaped there (templates/rooms/mention_picker.html#options).
     found.list.innerHTML = html;
-    const count = options(found.list).length;
+    const offered = options(found.list);
+    // A name typed whole needs no offer: Enter then sends, as it does anywhere else in the text.
+    if (typed && offered.some((option) => option.dataset.username.toLowerCase() === typed.toLowerCase())) {
+      close();
+      return;
+    }
+    const count = offered.length;
     say(found.status, count);
     if (!count) {
       close();

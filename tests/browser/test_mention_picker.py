@@ -50,3 +50,17 @@ def test_escape_closes_the_offer_and_leaves_the_text_as_typed(people: People) ->
     expect(offered).to_be_hidden()
     expect(ada.composer).to_have_value("@")
     assert ada.composer.get_attribute("aria-activedescendant") is None, "nobody is offered any more"
+
+
+def test_a_username_typed_whole_is_sent_by_enter_not_offered(people: People) -> None:
+    ada, ben = people.signed_up("Ada"), people.signed_up("Ben")
+    room = unique("Whole")
+    ada.enter_room(room)
+    ben.enter_room(room)
+
+    ada.composer.press_sequentially(f"thanks @{ben.username}")
+    ada.page.wait_for_timeout(500)  # longer than the box waits before asking for suggestions
+    expect(ada.page.get_by_role("listbox", name="People to mention")).to_be_hidden()
+    ada.composer.press("Enter")
+
+    ben.expect_message(f"thanks @{ben.username}")
