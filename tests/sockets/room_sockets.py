@@ -10,9 +10,19 @@ import time
 from collections import deque
 from typing import Any
 
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.test import Client
 
+from rooms.models import User
 from tests.visitors import is_ephemeral
+
+
+@database_sync_to_async
+def signed_in_browser(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 class RoomSocket(WebsocketCommunicator):

@@ -28,18 +28,11 @@ from rooms.sockets import close_codes
 from rooms.sockets.consumer import MAX_SOCKETS_PER_USER, RoomConsumer
 from rooms.sockets.fanout import publish
 from tests.conftest import MakeUser, SetLimit, say
-from tests.sockets.room_sockets import RoomSocket
+from tests.sockets.room_sockets import RoomSocket, signed_in_browser
 
 pytestmark = pytest.mark.django_db(transaction=True)  # broadcasts wait for a real commit
 
 Connect = Callable[..., Awaitable[WebsocketCommunicator]]
-
-
-@database_sync_to_async
-def signed_in_browser(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -13,17 +13,11 @@ from rooms.models import Message, Room, User
 from rooms.people import membership, news
 from rooms.sockets import close_codes
 from tests.conftest import MakeUser, say
+from tests.sockets.room_sockets import signed_in_browser
 
 pytestmark = pytest.mark.django_db(transaction=True)  # news goes out after a real commit
 
 OpenNews = Callable[..., Awaitable[WebsocketCommunicator]]
-
-
-@database_sync_to_async
-def signed_in_browser(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

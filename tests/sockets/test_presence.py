@@ -24,8 +24,8 @@ from rooms.people.presence import person_item, render_change
 from rooms.sockets import Change, broadcast, close_codes, present_now
 from rooms.sockets.consumer import MAX_BACKLOG
 from tests.conftest import MakeUser
-from tests.sockets.room_sockets import RoomSocket
-from tests.sockets.test_consumer import compose, signed_in_browser
+from tests.sockets.room_sockets import RoomSocket, signed_in_browser
+from tests.sockets.test_consumer import compose
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
