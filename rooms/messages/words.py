@@ -14,11 +14,12 @@ marker carries that HTML until the word is known, markers of other words in it
 included.
 """
 
+import functools
 import re
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import get_language, gettext, gettext_noop
 
 WORDS = {
     "edited": gettext_noop("(edited)"),
@@ -45,6 +46,8 @@ WORDS = {
 # ones: a value that holds a marker is filled once that marker is.
 START, VALUE, IS, END = "\x00", "\x01", "\x02", "\x03"
 MARKER = re.compile("\x00([a-z-]+)((?:\x01[a-z]+\x02[^\x00\x03]*)*)\x03")
+# Most markers have no values: they are filled first, in one pass, from the language's words.
+PLAIN_MARKER = re.compile("\x00([a-z-]+)\x03")
 
 # Set in a render's context by a broadcast: leave markers, to be filled per language.
 LATER = "words_later"
@@ -59,10 +62,17 @@ def marker(key: str, **values: str) -> str:
 def word(key: str, **values: str) -> SafeString:
     """The word in the active language, escaped for HTML (text or an attribute's value), its places filled
     with `values` (HTML, escaped by the caller)."""
-    text = str(escape(gettext(WORDS[key])))
+    text = _escaped(key, get_language())
     for name, html in values.items():
         text = text.replace(f"{{{name}}}", html)
     return mark_safe(text)  # noqa: S308 (escaped above; the values are the caller's HTML)
+
+
+@functools.cache
+def _escaped(key: str, language: str | None) -> str:
+    """The word in `language` (the active one, passed to key the cache), escaped: the same at every call, and
+    asked for a dozen times a message."""
+    return str(escape(gettext(WORDS[key])))
 
 
 def phrase(key: str, *, later: bool, **values: str) -> SafeString:
@@ -77,6 +87,10 @@ def _filled(found: re.Match[str]) -> str:
 
 def fill(html: str) -> str:
     """`html` with each marker replaced by its word in the active language, innermost first."""
+    if START not in html:
+        return html
+    language = get_language()
+    html = PLAIN_MARKER.sub(lambda found: _escaped(found.group(1), language), html)
     while START in html:
         html, count = MARKER.subn(_filled, html)
         if not count:
