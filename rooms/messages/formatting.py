@@ -9,6 +9,8 @@ link `rel="nofollow noopener ugc"`. The HTML is stored beside the text, so no pa
 Markdown again; the text is what is edited.
 """
 
+import re
+
 import nh3
 from markdown_it import MarkdownIt
 
@@ -22,11 +24,26 @@ ALLOWED_TAGS = {"p", "br", "em", "strong", "s", "code", "pre", "blockquote", "ul
 ALLOWED_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 
+# Text that Markdown leaves as it is: one line of letters and digits (any script's), with spaces, commas,
+# apostrophes, question and exclamation marks and inner dashes between them. Nothing here opens emphasis,
+# code, a link, a list or a quote, nothing can be linkified (no dot, colon, slash or @), nothing needs
+# escaping, and the line starts and ends with a letter or digit, so there is no space to trim. Most chat
+# lines are longer than this allows, but those that are not skip a parse that costs more than the rest
+# of posting them (bench/README.md); tests/messages/test_formatting.py checks that both ways agree.
+PLAIN = re.compile(r"[^\W_](?:[^\W_]|[ ,'?!-])*(?<![ -])")
+
 
 def render(text: str) -> str:
     """The text as safe HTML; empty for empty text."""
     if not text:
         return ""
+    if PLAIN.fullmatch(text):
+        return f"<p>{text}</p>"
+    return formatted(text)
+
+
+def formatted(text: str) -> str:
+    """The text through Markdown and the cleaner, whatever it holds."""
     html = _markdown.render(text)
     return nh3.clean(
         html,

@@ -1,10 +1,11 @@
 """Formatting: a safe subset of Markdown, and nothing else whatever is typed (an XSS corpus)."""
 
+import random
 from html.parser import HTMLParser
 
 import pytest
 
-from rooms.messages.formatting import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, render
+from rooms.messages.formatting import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, PLAIN, formatted, render
 
 CORPUS = [
     "<script>window.__xss = 1</script>",
@@ -86,3 +87,66 @@ def test_whatever_is_typed_only_allowed_tags_attributes_and_link_schemes_come_ou
 )
 def test_the_subset_people_expect_is_formatted(text: str, html: str) -> None:
     assert render(text) == html
+
+
+PLAIN_ALPHABET = "aZ9é한글ДжΩ٣ ,'?!-"
+NOT_PLAIN = "._*~:@/<>&#`[]()\\\n"  # so that a shortcut let through too much would be caught
+TRICKY_WORDS = ["www", "localhost", "http", "https", "mailto", "xn--p1ai", "javascript", "com", "1", "12"]
+
+
+def plain_looking_texts() -> list[str]:
+    """Lines made of what the fast path lets through, and words that look like the start of a link."""
+    chooser = random.Random(14)  # noqa: S311 (the same texts at every run, not a secret)
+    texts = [
+        "ok",
+        "thanks!",
+        "sounds good, see you then?",
+        "don't",
+        "2026-12-01",
+        "a - b",
+        "a -- b --- c",
+        "예 좋아요",
+        "Привет, мир!",
+        "x",
+        "www example com",
+        "localhost",
+        "1",
+        "- a",
+        "a ",
+        " a",
+        "a-",
+        "-a",
+        "!a",
+        "a  b",
+        # One character more each, and Markdown would make something of them:
+        "see www.example.com",
+        "mail ana@example.com",
+        "go https://example.com",
+        "x _a_ y",
+        "x *a* y",
+        "x ~~a~~ y",
+        "x `a` y",
+        "x &amp; y",
+        "x <b> y",
+        "a\nb",
+    ]
+    for _ in range(3000):
+        pieces = [
+            chooser.choice(TRICKY_WORDS)
+            if chooser.random() < 0.3
+            else chooser.choice(NOT_PLAIN)
+            if chooser.random() < 0.05
+            else chooser.choice(PLAIN_ALPHABET)
+            for _ in range(chooser.randint(1, 12))
+        ]
+        texts.append("".join(pieces))
+    return texts
+
+
+def test_a_plain_line_comes_out_as_markdown_would_make_it() -> None:
+    """Text that skips Markdown (formatting.PLAIN) is the same HTML as Markdown and the cleaner make of it."""
+    shortcut = 0
+    for text in plain_looking_texts():
+        assert render(text) == formatted(text), text
+        shortcut += bool(PLAIN.fullmatch(text))
+    assert shortcut > 1000  # the shortcut was taken, not only the long way
