@@ -25,12 +25,13 @@ ALLOWED_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 
 # Text that Markdown leaves as it is: one line of letters and digits (any script's), with spaces, commas,
-# apostrophes, question and exclamation marks and inner dashes between them. Nothing here opens emphasis,
+# apostrophes, question and exclamation marks and dashes after the first. Nothing here opens emphasis,
 # code, a link, a list or a quote, nothing can be linkified (no dot, colon, slash or @), nothing needs
-# escaping, and the line starts and ends with a letter or digit, so there is no space to trim. Most chat
-# lines are longer than this allows, but those that are not skip a parse that costs more than the rest
-# of posting them (bench/README.md); tests/messages/test_formatting.py checks that both ways agree.
-PLAIN = re.compile(r"[^\W_](?:[^\W_]|[ ,'?!-])*(?<![ -])")
+# escaping, and the line starts with a letter or digit and ends without a space, so there is none to
+# trim. Many chat lines hold more than this (a full stop will do), but those that do not skip a parse
+# that costs more than the rest of posting them (bench/README.md). tests/messages/test_formatting.py
+# checks that both ways agree.
+PLAIN = re.compile(r"[^\W_](?:[^\W_]|[ ,'?!-])*(?<! )")
 
 
 def render(text: str) -> str:
