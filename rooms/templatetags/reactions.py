@@ -6,11 +6,15 @@ says it already, so that it reads right without JavaScript.
 """
 
 import functools
+from types import SimpleNamespace
 from typing import Any
 
 from django import template
+from django.dispatch import receiver
 from django.template.context import Context
+from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.autoreload import file_changed
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
@@ -43,6 +47,49 @@ def _quick_reaction_buttons(language: str | None) -> SafeString:
                 for emoji in QUICK_REACTIONS
             ),
         )
+
+
+# The picker is the same in every message but for the message's address, id and the form's CSRF token: it
+# is rendered once per language (and once with markers, for a frame) with these in their places, and the
+# message's own put in per message, where a render cost a fifth of the message's (bench/README.md). The
+# partial must therefore read nothing else of the message; tests/messages/test_broadcast.py compares the
+# kept picker with a fresh render of it, for every language, in a page and in a frame.
+_PICKER_URL = "/picker-address-0000000000/"
+_PICKER_PK = "8888888888"
+_PICKER_CSRF = "picker-csrf-token-0000000000"
+
+
+@register.simple_tag(takes_context=True)
+def reaction_picker(context: Context) -> SafeString:
+    """ "Add reaction" for this message (templates/rooms/reactions.html#reaction-picker); nothing for a reader
+    who may not write."""
+    if context.get("is_member") is False:
+        return SafeString("")
+    later = bool(context.get(words.LATER))
+    csrf_token = context.get("csrf_token")
+    message = context["message"]
+    html = _kept_picker(None if later else get_language(), with_csrf=bool(csrf_token))
+    html = html.replace(_PICKER_URL, str(escape(context["message_url"]))).replace(_PICKER_PK, str(message.pk))
+    if csrf_token:
+        html = html.replace(_PICKER_CSRF, str(escape(csrf_token)))
+    return SafeString(html)
+
+
+@functools.cache
+def _kept_picker(language: str | None, *, with_csrf: bool) -> str:
+    stand_in = SimpleNamespace(pk=_PICKER_PK, dom_id=f"message-{_PICKER_PK}")
+    context = {"message": stand_in, "message_url": _PICKER_URL, words.LATER: language is None}
+    if with_csrf:
+        context["csrf_token"] = _PICKER_CSRF
+    with translation.override(language):
+        return render_to_string("rooms/reactions.html#reaction-picker", context)
+
+
+@receiver(file_changed)
+def forget_kept_markup(**kwargs: Any) -> None:
+    """Under the development server, a template changed: render the kept parts again."""
+    _kept_picker.cache_clear()
+    _quick_reaction_buttons.cache_clear()
 
 
 @register.filter

@@ -4,7 +4,9 @@ language's own render of the message is; and the numbering's kept rule is the ru
 import pytest
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.template import Context, Template
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 
 from rooms import access
@@ -106,3 +108,41 @@ def test_a_word_with_places_is_filled_in_each_language_even_with_another_word_in
     assert words.fill(html) == "<p><bdi>Ana</bdi>, <bdi>Ben</bdi> and you</p>"
     now = words.word("test-and", names="<bdi>Ana</bdi>, <bdi>Ben</bdi>", last=words.word("test-you"))
     assert words.fill(html) == f"<p>{now}</p>", "as a page's own render says it"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("csrf_token", [None, "a-real-token"])
+def test_the_kept_reaction_picker_is_a_fresh_render_of_it_for_each_message(
+    design: Room, ana: User, language: str, csrf_token: str | None
+) -> None:
+    """In a page (its reader's language, a CSRF token in each form) and in a frame (markers, no token)."""
+    messages = [say(design, ana, "one"), say(design, ana, "two")]
+    picker = Template("{% load reactions %}{% reaction_picker %}")
+    for message in messages:
+        context = {
+            "message": message,
+            "message_url": reverse("rooms:message", args=[design.slug, message.pk]),
+            "csrf_token": csrf_token,
+        }
+        with translation.override(language):
+            fresh = render_to_string("rooms/reactions.html#reaction-picker", context)
+            assert picker.render(Context(context)) == fresh
+            assert f'for="react-{message.pk}-emoji"' in fresh
+            if csrf_token:
+                assert 'value="a-real-token"' in fresh
+        later = {**context, words.LATER: True}
+        with translation.override(None):
+            fresh_later = render_to_string("rooms/reactions.html#reaction-picker", later)
+            kept_later = picker.render(Context(later))
+        with translation.override(language):
+            assert words.fill(kept_later) == words.fill(fresh_later) == fresh
+
+
+def test_a_reader_who_may_not_write_gets_no_reaction_picker(design: Room, ana: User) -> None:
+    message = say(design, ana, "one")
+    context = {
+        "message": message,
+        "message_url": reverse("rooms:message", args=[design.slug, message.pk]),
+        "is_member": False,
+    }
+    assert Template("{% load reactions %}{% reaction_picker %}").render(Context(context)) == ""
