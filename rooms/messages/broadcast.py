@@ -24,7 +24,14 @@ def render_change(message: Message, change: int) -> dict[str, str]:
     are markers, filled in per language (rooms/messages/words.py), and each page gets its own language's.
     """
     partial = "message-appended" if change == message.seq else "message-replaced"
-    context = {"message": message, "room": message.room, "cursor": change, words.LATER: True}
+    # What a page's render may set, said here: a name the partial looks up and does not find costs an exception.
+    context = {
+        "message": message,
+        "room": message.room,
+        "cursor": change,
+        words.LATER: True,
+        **{name: None for name in ("is_member", "continued", "oob", "focus", "refusal")},
+    }
     # Outside any language, so that a word written another way than {% word %} shows up in English in
     # every frame, and the test that compares frames with a page's own render fails.
     with translation.override(None):
