@@ -91,6 +91,21 @@ class UnreadChanged:
 
 
 @dataclass(frozen=True, slots=True)
+class RoomJoined:
+    """`user_id` became a member of a room (joined it, was added, or was written to first): their pages hear
+    its news from now on, and `html`, by language, is its entry in their lists of rooms."""
+
+    kind: ClassVar[str] = "room.joined"
+    user_id: int
+    room_id: int
+    html: dict[str, str]
+
+    @property
+    def group(self) -> str:
+        return person_group(self.user_id)
+
+
+@dataclass(frozen=True, slots=True)
 class CutOff:
     """Close the sockets of `user_id`: all of them, those of one browser session, or those in one room."""
 
@@ -147,10 +162,10 @@ class Typing:
         return room_group(self.room_id)
 
 
-Event = MessageChanged | CutOff | PresenceChanged | Typing | RoomNews | UnreadChanged
+Event = MessageChanged | CutOff | PresenceChanged | Typing | RoomNews | UnreadChanged | RoomJoined
 
 EVENT_TYPES: dict[str, type[Event]] = {
-    cls.kind: cls for cls in (MessageChanged, CutOff, PresenceChanged, Typing, RoomNews, UnreadChanged)
+    cls.kind: cls for cls in (MessageChanged, CutOff, PresenceChanged, Typing, RoomNews, UnreadChanged, RoomJoined)
 }
 
 

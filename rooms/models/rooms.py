@@ -60,6 +60,14 @@ class Room(models.Model):
     def is_direct(self) -> bool:
         return self.kind == self.Kind.DIRECT
 
+    def title_for(self, viewer: User) -> str:
+        """What `viewer` calls the room: its name, or for a direct conversation the other people in it, as
+        each of them sees it (its `members`, prefetched where there are many)."""
+        if not self.is_direct:
+            return self.name
+        others = [member.display_name for member in self.members.all() if member.pk != viewer.pk]
+        return ", ".join(sorted(others)) or self.name
+
 
 class Membership(models.Model):
     class Notify(models.TextChoices):

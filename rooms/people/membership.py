@@ -16,6 +16,7 @@ from django.utils.text import slugify
 
 from rooms.lookalikes import skeleton
 from rooms.models import Membership, Room, User
+from rooms.people import news
 from rooms.rate_limit import may_create_room
 
 logger = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ def enter_room(*, user: User, name: str, slug: str) -> Room:
             room, created = Room.objects.get_or_create(skeleton=skeleton(slug), defaults={"name": name, "slug": slug})
             if created:
                 Membership.objects.create(room=room, user=user, is_admin=True)  # its creator is its first admin
+                news.tell_of_joining(room, [user])
         join_room(user=user, room=room)
     return room
 
@@ -73,6 +75,7 @@ def create_private_room(*, user: User, name: str, description: str = "") -> Room
             raise TooManyNewRooms
         room = Room.objects.create(name=name, slug=hidden_slug(name), kind=Room.Kind.PRIVATE, description=description)
         Membership.objects.create(room=room, user=user, is_admin=True)
+        news.tell_of_joining(room, [user])
     return room
 
 
@@ -87,9 +90,11 @@ def start_conversation(*, user: User, others: Iterable[User]) -> Room:
     existing = Room.objects.filter(direct_key=key).first()
     if existing is not None:
         # Whoever had left it is back in it: it is still their conversation with these people.
+        back = [person for pk, person in people.items() if pk not in set(existing.members.values_list("pk", flat=True))]
         Membership.objects.bulk_create(
-            [Membership(room=existing, user=person) for person in people.values()], ignore_conflicts=True
+            [Membership(room=existing, user=person) for person in back], ignore_conflicts=True
         )
+        news.tell_of_joining(existing, back)
         return existing
     if not may_create_room(user=user):
         logger.info("refused a new conversation by user %s: rate limit", user.pk)
@@ -101,13 +106,16 @@ def start_conversation(*, user: User, others: Iterable[User]) -> Room:
                 name=name, slug=hidden_slug("conversation"), kind=Room.Kind.DIRECT, direct_key=key
             )
             Membership.objects.bulk_create(Membership(room=room, user=person) for person in people.values())
+            news.tell_of_joining(room, list(people.values()))
     except IntegrityError:
         return Room.objects.get(direct_key=key)  # started by one of them at the same moment
     return room
 
 
 def join_room(*, user: User, room: Room) -> None:
-    Membership.objects.get_or_create(room=room, user=user)
+    _membership, created = Membership.objects.get_or_create(room=room, user=user)
+    if created:
+        news.tell_of_joining(room, [user])
 
 
 def leave_room(*, user: User, room: Room) -> None:
@@ -117,6 +125,8 @@ def leave_room(*, user: User, room: Room) -> None:
 def add_member(*, room: Room, user: User) -> bool:
     """Make `user` a member (an admin's doing); False if they already were."""
     _membership, created = Membership.objects.get_or_create(room=room, user=user)
+    if created:
+        news.tell_of_joining(room, [user])
     return created
 
 

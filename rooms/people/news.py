@@ -10,13 +10,15 @@ of readers. Reading a room, in any page, sends that person's other pages the roo
 import logging
 
 from django.conf import settings
+from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import format_html
 
 from rooms import access
-from rooms.events import RoomNews, UnreadChanged
+from rooms.events import RoomJoined, RoomNews, UnreadChanged
 from rooms.models import Membership, Message, Room, User
 from rooms.people import unread
 from rooms.sockets import publish
@@ -72,6 +74,29 @@ def mark_read(user: User, room: Room, seq: int, *, notify: str | None = None, no
     """unread.mark_read, and when that moved the mark, the new count to the reader's other pages."""
     if unread.mark_read(user, room, seq):
         publish_unread(user, room, notify=notify, nothing_left=nothing_left)
+
+
+def tell_of_joining(room: Room, users: list[User]) -> None:
+    """Once committed: each of `users` is a member of `room` now; their pages list it and hear its news."""
+    if users:
+        transaction.on_commit(lambda: _tell_of_joining(room, users))
+
+
+def _tell_of_joining(room: Room, users: list[User]) -> None:
+    if room.is_direct:
+        prefetch_related_objects([room], "members")  # its title, for each of them
+    for user in users:
+        room.unread, room.notify = None, Membership.Notify.ALL  # type: ignore[attr-defined]
+        html = {}
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                context = {"other": room, "other_title": room.title_for(user)}
+                html[language] = render_to_string("rooms/sidebar.html#sidebar-joined", context).strip()
+        try:
+            publish(RoomJoined(user_id=user.pk, room_id=room.pk, html=html))
+        except Exception as error:
+            # Best effort: the membership is saved, and their pages list the room on reloading.
+            logger.warning("could not tell user %s's pages of room %s: %r", user.pk, room.pk, error)
 
 
 def rooms_with_news_for(user: User) -> list[int] | None:

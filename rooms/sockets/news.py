@@ -16,7 +16,7 @@ from channels.auth import get_user
 from django.conf import settings
 from django.db import DatabaseError
 
-from rooms.events import CutOff, CutOffReason, Event, RoomNews, UnreadChanged, news_group, person_group
+from rooms.events import CutOff, CutOffReason, Event, RoomJoined, RoomNews, UnreadChanged, news_group, person_group
 from rooms.messages.history import parse_seq
 from rooms.models import User
 from rooms.people import cutoff, news
@@ -47,6 +47,7 @@ class NewsConsumer(ChannelLessConsumer):
     listening_to: list[str]  # not `groups`: Channels reads that, for a channel this consumer does not have
     session: str
     language: str
+    shown: int | None  # the room the page shows, whose own socket brings its news
     counted = False
     closing = False
     backlog: deque[str] | None = None  # frames waiting behind one the page has not taken yet
@@ -73,9 +74,9 @@ class NewsConsumer(ChannelLessConsumer):
         self.counted = True
         self.user, self.language = user, language_of(self.scope)
         self.session = cutoff.session_tag(session.session_key)
-        shown = parse_seq((parse_qs(self.scope["query_string"].decode("latin-1")).get("shown") or [None])[0])
+        self.shown = parse_seq((parse_qs(self.scope["query_string"].decode("latin-1")).get("shown") or [None])[0])
         self.scope = {"type": "websocket", "path": self.scope["path"]}
-        self.listening_to = [news_group(room) for room in rooms if room != shown] + [person_group(user.pk)]
+        self.listening_to = [news_group(room) for room in rooms if room != self.shown] + [person_group(user.pk)]
         self.fanout = process_fanout()
         for group in self.listening_to:
             await self.fanout.subscribe(group, self)
@@ -106,9 +107,19 @@ class NewsConsumer(ChannelLessConsumer):
             self.push(event.html)
         elif type(event) is UnreadChanged:
             self.push(event.html.get(self.language) or next(iter(event.html.values())))
+        elif type(event) is RoomJoined:
+            self.joined(event)
         elif type(event) is CutOff:
             self.cut_off(event)
         # Anything else (presence, typing, a recovered layer) is for room pages.
+
+    def joined(self, event: RoomJoined) -> None:
+        """A room joined since the page was served: its news from now on, and its entry in the page's lists."""
+        group = news_group(event.room_id)
+        if event.room_id != self.shown and group not in self.listening_to:
+            self.listening_to.append(group)
+            asyncio.get_running_loop().create_task(self.fanout.subscribe(group, self))
+        self.push(event.html.get(self.language) or next(iter(event.html.values())))
 
     def cut_off(self, event: CutOff) -> None:
         if event.user_id != self.user.pk or event.session not in (None, self.session):

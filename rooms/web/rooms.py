@@ -33,12 +33,6 @@ def current_user(request: HttpRequest) -> User:
 LOBBY_ROOMS = 50
 
 
-def conversation_title(room: Room, viewer: User) -> str:
-    """A direct conversation is called by the other people in it, as each of them sees it."""
-    others = [member.display_name for member in room.members.all() if member.pk != viewer.pk]
-    return ", ".join(sorted(others)) or room.name
-
-
 def rooms_of(user: User) -> tuple[list[Room], list[tuple[Room, str]]]:
     """The rooms `user` is in, and their direct conversations with each one's title, each room with what
     `user` has not read there (`room.unread`, None when nothing): two queries, and one more for the people
@@ -55,7 +49,7 @@ def rooms_of(user: User) -> tuple[list[Room], list[tuple[Room, str]]]:
     conversations = [room for room in theirs if room.is_direct]
     prefetch_related_objects(conversations, "members")
     rooms = [room for room in theirs if not room.is_direct]
-    return rooms, [(room, conversation_title(room, user)) for room in conversations]
+    return rooms, [(room, room.title_for(user)) for room in conversations]
 
 
 def render_lobby(request: HttpRequest, *forms: BaseForm) -> HttpResponse:
@@ -183,7 +177,7 @@ def room(request: HttpRequest, slug: str) -> HttpResponse:
         "rooms/room.html",
         {
             "room": room,
-            "title": conversation_title(room, user) if room.is_direct else room.name,
+            "title": room.title_for(user),
             "page": page,
             "cursor": cursor,
             "form": form,
@@ -251,7 +245,7 @@ def leave(request: HttpRequest, slug: str) -> HttpResponseBase:
     """Asks first (the page is the question); then leaves, and says so in the lobby."""
     user = current_user(request)
     room = access.get_room(user, slug)
-    title = conversation_title(room, user) if room.is_direct else room.name
+    title = room.title_for(user)
     if request.method == "POST":
         membership.leave_room(user=user, room=room)
         messages.success(request, _("You left %(room)s.") % {"room": title})

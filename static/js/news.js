@@ -60,6 +60,15 @@
     if (mentioned) tellOfMention(box, item);
   }
 
+  // A room the reader joined in another page (or was added to, or written to first): into its list, unless
+  // this page lists it already (served after the joining).
+  function list(item) {
+    const entry = item.content.firstElementChild;
+    const into = document.getElementById(item.dataset.joined);
+    if (!entry || !into || document.getElementById(entry.id)) return;
+    into.prepend(entry); // the lists are newest activity first
+  }
+
   // The page's other scripts listen to the room socket's events on the document (connection.js says
   // "Connected.", announcer.js counts reconnections...): this socket's stay with it.
   const SOCKET_EVENTS = [
@@ -82,6 +91,10 @@
       for (const item of box.querySelectorAll("data")) {
         item.remove();
         take(box, item);
+      }
+      for (const item of box.querySelectorAll("template[data-joined]")) {
+        item.remove();
+        list(item);
       }
     }).observe(box, { childList: true });
   }

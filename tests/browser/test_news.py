@@ -78,3 +78,26 @@ def test_reading_a_room_in_one_tab_clears_its_count_in_the_others(people: People
     other_tab.open_room(f"/rooms/{room.lower()}/")
 
     expect(listed).not_to_contain_text("unread")
+
+
+def test_a_conversation_started_with_me_shows_up_in_my_open_page_with_its_count(people: People) -> None:
+    ada, ben = people.signed_up("Ada"), people.signed_up("Ben")
+    ben.visit("/")
+    conversations = ben.page.get_by_role("region", name="Your conversations")
+    empty = conversations.get_by_text("No direct conversations yet.")
+    expect(empty).to_be_visible()
+    ben.page.wait_for_timeout(500)  # the news socket opens after the page
+
+    ada.visit("/")
+    ada.page.get_by_label("Start a conversation with").fill(ben.username)
+    ada.page.get_by_role("button", name="Start conversation").click()
+    expect(ada.page.get_by_role("heading", level=1)).to_contain_text(ben.display_name)
+    ada.expect_live()
+    ada.send_message("are you around?")
+
+    listed = conversations.get_by_role("listitem").filter(has=ben.page.get_by_role("link", name=ada.display_name))
+    expect(listed).to_contain_text("1 unread")
+    expect(empty).to_be_hidden()
+    ben.check_accessibility_in_light_and_dark()
+    listed.get_by_role("link").click()
+    expect(ben.message("are you around?")).to_be_visible()

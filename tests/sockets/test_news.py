@@ -139,3 +139,38 @@ async def test_signing_out_closes_that_browser_s_news_socket(ana: User, open_new
     await database_sync_to_async(laptop.post)("/accounts/logout/")
 
     assert await laptop_news.receive_output(timeout=2) == {"type": "websocket.close", "code": close_codes.SIGNED_OUT}
+
+
+async def test_a_conversation_started_with_me_after_my_page_opened_is_listed_there_and_heard_from_then(
+    ana: User, ben: User, open_news: OpenNews
+) -> None:
+    ben_news = await open_news(ben)
+    ana_news = await open_news(ana)
+    conversation = await database_sync_to_async(membership.start_conversation)(user=ana, others=[ben])
+
+    entry = await ben_news.receive_from(timeout=2)
+    assert entry.startswith('<div id="news" hx-swap-oob="beforeend"><template data-joined="sidebar-conversations">')
+    assert f'<li id="sidebar-room-{conversation.pk}"><a href="/rooms/{conversation.slug}/"><bdi>Ana</bdi>' in entry
+    assert "<bdi>Ben</bdi>" in await ana_news.receive_from(timeout=2), "each is told the other's name"
+
+    await database_sync_to_async(say)(conversation, ana, "hi")
+    assert f'data-room="{conversation.pk}"' in await ben_news.receive_from(timeout=2)
+    assert await ben_news.receive_nothing(timeout=0.2)
+
+
+async def test_joining_a_room_in_one_page_lists_it_in_the_others_and_starting_the_same_conversation_again_does_not(
+    design: Room, ana: User, ben: User, make_user: MakeUser, open_news: OpenNews
+) -> None:
+    carl = await database_sync_to_async(make_user)("carl")
+    carl_news = await open_news(carl)
+    await database_sync_to_async(membership.enter_room)(user=carl, name="Design", slug="design")
+    entry = await carl_news.receive_from(timeout=2)
+    assert '<template data-joined="sidebar-rooms">' in entry
+    assert f'<li id="sidebar-room-{design.pk}"><a href="/rooms/design/"><bdi>Design</bdi></a>' in entry
+    await database_sync_to_async(say)(design, ana, "hello")
+    assert f'data-room="{design.pk}"' in await carl_news.receive_from(timeout=2)
+
+    await database_sync_to_async(membership.start_conversation)(user=ana, others=[carl])
+    assert "sidebar-conversations" in await carl_news.receive_from(timeout=2)
+    await database_sync_to_async(membership.start_conversation)(user=carl, others=[ana])
+    assert await carl_news.receive_nothing(timeout=0.3), "the same conversation: nobody joined it"
