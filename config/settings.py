@@ -214,8 +214,12 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 # Never guessed from a manifest lying in STATIC_ROOT: an old one would name
 # files that have changed since.
 COLLECTED_STATIC = env.bool("COLLECTED_STATIC", default=False)
+# Attachments (rooms/models/attachments.py) go through Django's storage API: on local disk under var/ by
+# default, with no public URL (MEDIA_URL stays unset; rooms/web/attachments.py serves them to the room's readers alone);
+# S3-compatible storage is a STORAGES["default"] of django-storages' S3 backend, settings alone.
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "uploads")))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": env.str("FILE_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage")},
     "staticfiles": {
         "BACKEND": "servestatic.storage.CompressedManifestStaticFilesStorage"
         if COLLECTED_STATIC
@@ -223,6 +227,14 @@ STORAGES = {
     },
 }
 SERVESTATIC_USE_FINDERS = not COLLECTED_STATIC
+
+# The largest attachment one may send, in bytes (10 MB by default); what kinds are allowed is a short list,
+# told by their content (rooms/messages/file_types.py).
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# Work that need not hold the request (an image's thumbnail) is a task of Django's tasks framework. The
+# default runs it at once, in the process that enqueued it: no worker to start. A queue of its own is a
+# backend here (e.g. django-tasks' database backend and its worker).
+TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django.tasks.backends.immediate.ImmediateBackend")}}
 
 # Behind TLS (HTTPS=true): cookies travel only over HTTPS, browsers are told
 # to insist on it (HSTS), and plain HTTP is redirected. Off by default so that

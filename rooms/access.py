@@ -6,7 +6,8 @@ their members alone, and to anyone else look exactly like a room that does not
 exist (404). Writing needs membership. A room's admins (its creator first)
 rename it, describe it, change its kind and its members. One edits and deletes
 one's own messages where one may write; staff may delete anyone's. One reacts
-to anyone's message where one may write.
+to anyone's message where one may write. A message's attachment is read by
+whoever may read the message, and by nobody else.
 
 Each rule is a query. Pages ask it with `.exists()` or a lookup; the numbering
 statement of every change (rooms/messages/changes.py) embeds the same query as
@@ -17,7 +18,7 @@ under the room's lock, and is written once.
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from rooms.models import Membership, Message, Room, User
+from rooms.models import Attachment, Membership, Message, Room, User
 
 
 def rooms_readable_by(user: User) -> QuerySet[Room]:
@@ -103,10 +104,21 @@ def messages_readable_by(user: User, *, deleted: bool = False) -> QuerySet[Messa
     return messages if deleted else messages.filter(deleted_at=None)
 
 
+def messages_still_shown() -> QuerySet[Message]:
+    """What a change of the system's own (an image's thumbnail, rooms/messages/thumbnails.py) may touch:
+    a message not deleted, whoever wrote it."""
+    return Message.objects.filter(deleted_at=None)
+
+
+def attachments_readable_by(user: User) -> QuerySet[Attachment]:
+    """The files of the messages `user` may read (a deleted message has none left)."""
+    return Attachment.objects.filter(message__in=messages_readable_by(user))
+
+
 def get_message(messages: QuerySet[Message], room: Room, pk: int) -> Message:
     """The message `pk` of `room` among `messages` (one of the rules above), or 404.
 
     Someone else's message, one of another room, a deleted one and one that
     does not exist all get the same answer.
     """
-    return get_object_or_404(messages.filter(room=room).select_related("author"), pk=pk)
+    return get_object_or_404(messages.filter(room=room).select_related("author", "attachment"), pk=pk)

@@ -10,8 +10,11 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
 from django.utils.functional import Promise
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +22,10 @@ from django.utils.translation import ngettext_lazy
 
 from rooms.emoji import is_single_emoji
 from rooms.lookalikes import skeleton
+from rooms.messages.file_types import FileType, sniff
 from rooms.models import (
+    ALT_TEXT_MAX_LENGTH,
+    ATTACHMENT_NAME_MAX_LENGTH,
     DISPLAY_NAME_MAX_LENGTH,
     MESSAGE_MAX_LENGTH,
     REACTION_MAX_LENGTH,
@@ -188,7 +194,9 @@ class OptionalUUIDField(forms.UUIDField):
             return None
 
 
-def message_text_field(*, label: "str | Promise", help_text: "str | Promise") -> StorableCharField:
+def message_text_field(
+    *, label: "str | Promise", help_text: "str | Promise", required: bool = True
+) -> StorableCharField:
     """What a message's text may be, whether it is new or edited: the same rules and the same errors.
 
     The box has no `maxlength`: a browser would cut a longer paste silently, and send what the writer never
@@ -197,6 +205,7 @@ def message_text_field(*, label: "str | Promise", help_text: "str | Promise") ->
         label=label,
         help_text=help_text,
         max_length=MESSAGE_MAX_LENGTH,
+        required=required,
         # The box has the cursor when it appears: the composer when the page
         # opens (chat pages are for typing), the edit box when it opens. Replies
         # to a send over the socket morph the composer's fields in place and
@@ -219,6 +228,93 @@ class MessageForm(ChatFormMixin, forms.Form):
         # The other keys are listed beside the box, behind a disclosure (the room page's composer).
         help_text=_("Enter sends; Shift+Enter starts a new line."),
     )
+
+
+def safe_file_name(name: str, file_type: FileType) -> str:
+    """The sender's name for a file, without folders, invisible or direction-changing characters, shortened,
+    and ending with the extension of what the file really is (a JPEG called photo.png becomes photo.jpg)."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(char for char in name if unicodedata.category(char) not in {"Cc", "Cf", "Zl", "Zp"})
+    stem = (name.rsplit(".", 1)[0] if "." in name else name).strip(" .")
+    stem = stem[: ATTACHMENT_NAME_MAX_LENGTH - 10].strip(" .") or "file"
+    return f"{stem}.{file_type.extension}"
+
+
+class AttachmentForm(MessageForm):
+    """A message with a file or an image: its text, a caption, may then be empty. What the file is, is told
+    by its content (rooms/messages/file_types.py), and an image must say what it shows (alt text). Its ids
+    are its own, beside the composer's."""
+
+    body = message_text_field(
+        label=_("Caption (optional)"),
+        help_text=_("Shown with the file, formatted like a message."),
+        required=False,
+    )
+    file = forms.FileField(
+        label=_("File"),
+        error_messages={
+            "required": _("Choose a file to attach."),
+            "empty": _("This file is empty. Choose a file with something in it."),
+            "invalid": _("No file arrived. Choose the file again."),
+        },
+    )
+    alt_text = StorableCharField(
+        label=_("Alt text (required for images)"),
+        help_text=_("What the image shows, for people who cannot see it."),
+        max_length=ALT_TEXT_MAX_LENGTH,
+        required=False,
+        error_messages={
+            "max_length": _("Alt text can be at most %(limit_value)s characters long; this one has %(show_value)s."),
+        },
+    )
+    file_type: FileType | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "attach-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["body"].widget.attrs.pop("autofocus", None)
+        self.fields["body"].widget.attrs.pop("data-enter-sends", None)
+        self.fields["file"].help_text = attachment_limits()
+
+    def clean_file(self) -> "UploadedFile[bytes]":
+        upload: UploadedFile[bytes] = self.cleaned_data["file"]
+        limit = settings.ATTACHMENT_MAX_BYTES
+        if upload.size is not None and upload.size > limit:
+            raise ValidationError(
+                _("This file is %(size)s, and a file can be at most %(limit)s. Choose a smaller one."),
+                code="too_large",
+                params={"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+            )
+        self.file_type = sniff(upload)
+        if self.file_type is None:
+            raise ValidationError(
+                _(
+                    "This kind of file cannot be attached. Attach an image (PNG, JPEG, GIF or WebP), a PDF"
+                    " or a plain text file; what the file contains decides, not its name."
+                ),
+                code="file_type",
+            )
+        upload.name = safe_file_name(upload.name or "", self.file_type)
+        return upload
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.file_type is not None and self.file_type.is_image and not cleaned.get("alt_text"):
+            self.add_error(
+                "alt_text",
+                ValidationError(
+                    _("Describe the image in a few words: alt text is required, for people who cannot see it."),
+                    code="alt_text_required",
+                ),
+            )
+        return cleaned
+
+
+def attachment_limits() -> str:
+    """The limits, in words, said beside the field before anything is sent."""
+    return _("Images (PNG, JPEG, GIF or WebP), PDF or plain text, up to %(limit)s.") % {
+        "limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES)
+    }
 
 
 class EditMessageForm(ChatFormMixin, forms.Form):

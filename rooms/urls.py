@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from rooms.web import api, messages, people, room_settings
+from rooms.web import api, attachments, messages, people, room_settings
 from rooms.web import rooms as views
 
 
@@ -57,4 +57,12 @@ urlpatterns = [
     path("rooms/<room_slug:slug>/messages/<id:pk>/delete/", messages.delete, name="delete_message"),
     path("rooms/<room_slug:slug>/messages/<id:pk>/react/", messages.react, name="react"),
     path("rooms/<room_slug:slug>/messages/<id:pk>/history/", messages.history, name="message_history"),
+    path("rooms/<room_slug:slug>/attach/", attachments.attach, name="attach"),
+    path("rooms/<room_slug:slug>/messages/<id:pk>/file/", attachments.attachment, name="attachment"),
+    path(
+        "rooms/<room_slug:slug>/messages/<id:pk>/thumbnail/",
+        attachments.attachment,
+        {"thumbnail": True},
+        name="attachment_thumbnail",
+    ),
 ]

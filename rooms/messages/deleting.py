@@ -1,6 +1,7 @@
 """Deleting a message: by its author, or by staff (DESIGN.md §1, §2).
 
-Its text, its earlier versions, its mentions and its reactions go from the database; the
+Its text, its earlier versions, its mentions, its reactions and its attachment go from the database (the
+attachment's files from the storage, once that is committed); the
 row stays as a tombstone in its place, so that every page, open now or
 coming back later, replaces the message with a marker.
 """
@@ -8,7 +9,7 @@ coming back later, replaces the message with a marker.
 import logging
 from datetime import datetime
 
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
@@ -39,10 +40,14 @@ def delete_message(*, room: Room, deleter: User, message_id: int) -> DeleteResul
         return DeleteResult(form=form, message=None)
 
     def save(change: int, now: datetime) -> Message:
-        message = Message.objects.select_related("author").get(pk=message_id)
+        message = Message.objects.select_related("author", "attachment").get(pk=message_id)
         MessageVersion.objects.filter(message=message).delete()
         Message.mentions.through.objects.filter(message=message).delete()
         Reaction.objects.filter(message=message).delete()
+        if (attachment := message.attached) is not None:
+            attachment.delete()
+            transaction.on_commit(attachment.delete_files)
+        Message.attachment.related.set_cached_value(message, None)
         message.room = room
         message.body, message.body_html, message.deleted_at, message.last_change = "", "", now, change
         message.mentioned_ids = []

@@ -57,7 +57,11 @@ def edit_message(*, room: Room, editor: User, message_id: int, data: Mapping[str
 
     def save(change: int, now: datetime) -> Message:
         # With its reactions, for the frame to show them without a query of its own.
-        message = Message.objects.select_related("author").prefetch_related(history.reactions()).get(pk=message_id)
+        message = (
+            Message.objects.select_related("author", "attachment")
+            .prefetch_related(history.reactions())
+            .get(pk=message_id)
+        )
         if message.body == body:
             raise Unchanged(message)
         MessageVersion.objects.create(

@@ -63,10 +63,11 @@ def history_page(
 
 
 def shown_messages(room: Room) -> QuerySet[Message]:
-    """A room's messages with what showing one needs: its author, who it mentions and its reactions with
-    the names of who gave them (a query more each)."""
+    """A room's messages with what showing one needs: its author and its attachment (joined), who it
+    mentions and its reactions with the names of who gave them (a query more each)."""
     mentioned = Prefetch("mentions", queryset=User.objects.only("pk"))
-    return Message.objects.filter(room=room).select_related("author").prefetch_related(mentioned, reactions())
+    shown = Message.objects.filter(room=room).select_related("author", "attachment")
+    return shown.prefetch_related(mentioned, reactions())
 
 
 def reactions() -> "Prefetch[str, QuerySet[Reaction]]":

@@ -3,24 +3,30 @@
 The WebSocket consumer and the plain POST view both call post_message: it
 checks the rate limits and the text, then makes the change on the skeleton
 every verb shares (rooms/messages/changes.py), which authorises, numbers,
-saves and, once the row is committed, publishes.
+saves and, once the row is committed, publishes. A message with a file (the
+attach form's POST, with or without htmx) comes the same way, with `files`:
+its file is stored inside the change and removed again if the change fails;
+an image's thumbnail is a task, enqueued once the message is committed.
 """
 
 import logging
 from collections.abc import Mapping
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, IntegrityError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from rooms import access
-from rooms.forms import MessageForm
-from rooms.messages import formatting
+from rooms.forms import AttachmentForm, MessageForm
+from rooms.messages import formatting, thumbnails
 from rooms.messages.changes import ChangeResult, make_change
 from rooms.messages.mentions import record_mentions
-from rooms.models import Message, Room, User
+from rooms.models import Attachment, Message, Room, User
 from rooms.rate_limit import RATE_LIMITED, may_post_in_room, may_send_message
 
 logger = logging.getLogger(__name__)
@@ -29,16 +35,24 @@ logger = logging.getLogger(__name__)
 PostResult = ChangeResult[MessageForm]
 
 
-def post_message(*, room: Room, author: User, data: Mapping[str, Any]) -> PostResult:
+def post_message(
+    *, room: Room, author: User, data: Mapping[str, Any], files: "Mapping[str, UploadedFile[bytes]] | None" = None
+) -> PostResult:
     """Save what `author` typed into `room` and broadcast it after commit.
 
     `data` is the submitted form (or WebSocket frame); only its "body" and
     "client_id" are read: the author and the room come from the caller's
-    session and URL, never from the data. Raises PermissionDenied when the
+    session and URL, never from the data. With `files` (the attach form's),
+    the message carries its "file" ("alt_text" in `data` describing an image),
+    and its text is an optional caption. Raises PermissionDenied when the
     author may not write here. When the database fails, nothing is saved or
     broadcast, and the form says so, with the text kept.
     """
-    form = MessageForm({"body": data.get("body"), "client_id": data.get("client_id")})
+    fields = {"body": data.get("body"), "client_id": data.get("client_id")}
+    if files is not None:
+        form: MessageForm = AttachmentForm({**fields, "alt_text": data.get("alt_text")}, {"file": files.get("file")})
+    else:
+        form = MessageForm(fields)
     try:
         return _post_message(room=room, author=author, form=form)
     except DatabaseError as error:
@@ -55,7 +69,7 @@ def _post_message(*, room: Room, author: User, form: MessageForm) -> PostResult:
         # page would put the text back, and sending it again would store it twice.
         # Looked up only here, so that the normal path costs no query more.
         if (sent := already_sent(author=author, form=form)) is not None:
-            return PostResult(form=MessageForm(), message=sent)
+            return PostResult(form=type(form)(), message=sent)
         reason, error = refusal
         logger.info("refused message from user %s in room %s: %s", author.pk, room.pk, reason)
         form.add_error("body", error)
@@ -65,6 +79,7 @@ def _post_message(*, room: Room, author: User, form: MessageForm) -> PostResult:
         logger.info("refused message from user %s in room %s: %s", author.pk, room.pk, codes)
         return PostResult(form=form, message=None)
     body, client_id = form.cleaned_data["body"], form.cleaned_data["client_id"]
+    stored: list[str] = []  # the files this change stored, removed again if it is undone
 
     def save(change: int, now: datetime) -> Message:
         message = Message.objects.create(
@@ -78,6 +93,10 @@ def _post_message(*, room: Room, author: User, form: MessageForm) -> PostResult:
             created_at=now,
         )
         record_mentions(message, replacing=False)
+        if isinstance(form, AttachmentForm):
+            attach(message, form, stored)
+        else:
+            Message.attachment.related.set_cached_value(message, None)  # none, known without a query
         return message
 
     try:
@@ -92,14 +111,45 @@ def _post_message(*, room: Room, author: User, form: MessageForm) -> PostResult:
     except IntegrityError:
         # Sent before (a double click, a replay after reconnecting): already saved and
         # broadcast. The whole transaction, numbering included, was rolled back.
+        remove_stored(stored)
         sent = already_sent(author=author, form=form)
         if sent is None:
             raise
-        return PostResult(form=MessageForm(), message=sent)
+        return PostResult(form=type(form)(), message=sent)
+    except BaseException:
+        remove_stored(stored)  # nothing half-saved: the row is gone, so is its file
+        raise
     if message is None:
         logger.info("refused message: user %s is not a member of room %s", author.pk, room.pk)
         raise PermissionDenied
-    return PostResult(form=MessageForm(), message=message)
+    if (attachment := message.attached) is not None and attachment.is_image:
+        transaction.on_commit(partial(thumbnails.make_thumbnail.enqueue, attachment.pk))
+    return PostResult(form=type(form)(), message=message)
+
+
+def attach(message: Message, form: AttachmentForm, stored: list[str]) -> Attachment:
+    """Store the form's file for `message`, inside its change; its name goes on `stored` at once."""
+    upload: UploadedFile[bytes] = form.cleaned_data["file"]
+    file_type = form.file_type
+    assert file_type is not None  # the form is valid
+    attachment = Attachment(
+        message=message,
+        name=upload.name or "",
+        content_type=file_type.content_type,
+        size=upload.size or 0,
+        alt_text=form.cleaned_data["alt_text"] if file_type.is_image else "",
+        width=file_type.width,
+        height=file_type.height,
+    )
+    attachment.file.save(upload.name or "", upload, save=False)
+    stored.append(str(attachment.file.name))
+    attachment.save()
+    return attachment
+
+
+def remove_stored(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
 
 
 def rate_limit_refusal(*, author: User, room: Room) -> tuple[str, ValidationError] | None:

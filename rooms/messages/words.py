@@ -39,6 +39,15 @@ WORDS = {
     # A word has no plural forms: one for a single person, one for more (Korean has one form for both).
     "reacted-one": gettext_noop("1 person reacted with {emoji}: {names}"),
     "reacted-many": gettext_noop("{count} people reacted with {emoji}: {names}"),
+    # Attachments (room.html#attachment, rooms/templatetags/words.py)
+    "preparing-preview": gettext_noop("Preparing a preview…"),
+    "image-kind": gettext_noop("{format} image"),
+    "pdf-kind": gettext_noop("PDF document"),
+    "text-kind": gettext_noop("Text file"),
+    "file-details": gettext_noop("{kind}, {size}"),
+    "size-bytes": gettext_noop("{n} bytes"),
+    "size-kb": gettext_noop("{n} KB"),
+    "size-mb": gettext_noop("{n} MB"),
 }
 
 # A marker: NUL, the word's key, each value (\x01 name \x02 HTML), then \x03. NUL starts every marker, and

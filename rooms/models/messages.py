@@ -2,12 +2,17 @@
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from rooms.models.people import User
 from rooms.models.rooms import Room
+
+if TYPE_CHECKING:
+    from rooms.models.attachments import Attachment
 
 MESSAGE_MAX_LENGTH = 4000
 
@@ -60,6 +65,14 @@ class Message(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def attached(self) -> "Attachment | None":
+        """Its attachment, or None: from the join of the queries that show messages (select_related), else read."""
+        try:
+            return self.attachment
+        except ObjectDoesNotExist:
+            return None
 
     @cached_property
     def mentioned_ids(self) -> list[int]:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rooms import access
-from rooms.forms import ConversationForm, MessageForm, NotifyForm, PrivateRoomForm, RoomForm
+from rooms.forms import AttachmentForm, ConversationForm, MessageForm, NotifyForm, PrivateRoomForm, RoomForm
 from rooms.messages.history import history_page, parse_seq
 from rooms.messages.posting import post_message
 from rooms.models import Membership, Room, User
@@ -181,6 +181,7 @@ def room(request: HttpRequest, slug: str) -> HttpResponse:
             "page": page,
             "cursor": cursor,
             "form": form,
+            "attach_form": AttachmentForm(),
             "is_member": member is not None,
             "is_admin": member is not None and access.may_administer(user, room, member),
             "announce": what_to_announce(user, member),

@@ -1,0 +1,77 @@
+"""Attaching a file to a message, and serving it to whoever may read the room (DESIGN.md §1, §6).
+
+The attach form posts here, with or without htmx, and goes the one way
+messages are posted (rooms/messages/posting.py); the message then reaches every
+page over the room's socket, like any. Without JavaScript the answer is the
+room again (POST/redirect/GET), or this form's own page with its errors.
+
+A file is served only from here, to the room's readers (rooms/access.py; the
+same 404 for a file that does not exist and one the reader may not see): as
+what its content is, never as HTML; inline only for the images the chat
+allows, as a download for the rest; sandboxed, so that even a browser that
+guessed otherwise would run nothing of it under our origin.
+"""
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.csp import CSP
+from django.views.decorators.csp import csp_override
+from django.views.decorators.http import require_GET, require_http_methods
+
+from rooms import access
+from rooms.forms import AttachmentForm
+from rooms.messages.file_types import IMAGE_TYPES
+from rooms.messages.posting import post_message
+from rooms.models import Room
+from rooms.web.messages import from_htmx
+from rooms.web.rooms import current_user, refusal_status
+
+INLINE_TYPES = frozenset(content_type for content_type, _extension in IMAGE_TYPES.values())
+
+
+def render_attach(
+    request: HttpRequest, room: Room, form: AttachmentForm, *, status: int = 200, sent: bool = False
+) -> HttpResponse:
+    """To htmx, the composer's attach disclosure (open with the errors, or closed and fresh); else a page."""
+    context = {"room": room, "attach_form": form, "sent": sent}
+    if from_htmx(request):
+        return render(request, "rooms/attach.html#attach", {**context, "in_room": True}, status=status)
+    return render(request, "rooms/attach.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def attach(request: HttpRequest, slug: str) -> HttpResponseBase:
+    user = current_user(request)
+    room = access.get_room(user, slug)
+    if request.method == "GET":
+        return render_attach(request, room, AttachmentForm())
+    result = post_message(room=room, author=user, data=request.POST, files=request.FILES)
+    assert isinstance(result.form, AttachmentForm)
+    if result.message is not None:
+        return render_attach(request, room, result.form, sent=True) if from_htmx(request) else redirect(room)
+    return render_attach(request, room, result.form, status=refusal_status(result.form))
+
+
+# Nothing in a served file runs, loads or is framed, whatever a browser makes of it.
+SANDBOX = {"sandbox": "", "default-src": [CSP.NONE]}  # "sandbox" alone: no exceptions
+
+
+@require_GET
+@csp_override(SANDBOX)
+def attachment(request: HttpRequest, slug: str, pk: int, thumbnail: bool = False) -> FileResponse:
+    """Message `pk`'s file (or its thumbnail), if the reader may read the room; else 404, as for none."""
+    user = current_user(request)
+    room = access.get_room(user, slug)
+    found = get_object_or_404(access.attachments_readable_by(user), message__room=room, message_id=pk)
+    stored = found.thumbnail if thumbnail else found.file
+    if not stored:
+        raise Http404
+    inline = found.content_type in INLINE_TYPES
+    content_type = found.thumbnail_type if thumbnail else found.content_type
+    if content_type == "text/plain":
+        content_type = "text/plain; charset=utf-8"
+    response = FileResponse(stored.open("rb"), as_attachment=not inline, filename=found.name, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    # Only the room's readers may see it: no shared cache keeps it.
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -1,0 +1,242 @@
+"""Attachments: a message with a file or an image, through the one write path, its type told by its content."""
+
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+from pytest_django import DjangoCaptureOnCommitCallbacks
+from pytest_django.fixtures import Settings
+
+from rooms.events import MessageChanged
+from rooms.messages.catch_up import render_missed
+from rooms.messages.deleting import delete_message
+from rooms.messages.editing import edit_message
+from rooms.messages.posting import PostResult, post_message
+from rooms.models import Attachment, Message, Room, User
+from rooms.people import membership
+from tests.attachments import HTML, PDF, SVG, image_bytes, png, upload
+from tests.conftest import MakeUser, say
+
+
+@pytest.fixture(autouse=True)
+def uploads(settings: Settings, tmp_path: Path) -> Path:
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+    return tmp_path / "uploads"
+
+
+def stored_files(uploads: Path) -> list[str]:
+    return sorted(str(path.relative_to(uploads)) for path in uploads.rglob("*") if path.is_file())
+
+
+def attach(room: Room, user: User, file: SimpleUploadedFile | None, *, alt: str = "", body: str = "") -> PostResult:
+    return post_message(
+        room=room, author=user, data={"body": body, "alt_text": alt}, files={"file": file} if file else {}
+    )
+
+
+def errors(result: PostResult) -> dict[str, list[str]]:
+    return {name: [str(error) for error in errors] for name, errors in result.form.errors.items()}
+
+
+def test_an_image_with_alt_text_is_attached_to_a_message_with_its_caption(design: Room, ana: User) -> None:
+    result = attach(design, ana, png("Sketch of the lobby.png"), alt="A sketch of the lobby", body="first *draft*")
+
+    assert result.message is not None
+    attachment = Attachment.objects.get(message=result.message)
+    assert (attachment.name, attachment.content_type, attachment.alt_text) == (
+        "Sketch of the lobby.png",
+        "image/png",
+        "A sketch of the lobby",
+    )
+    assert (attachment.width, attachment.height) == (800, 600)
+    assert attachment.size == len(image_bytes("PNG"))
+    assert result.message.body_html == "<p>first <em>draft</em></p>"
+    assert result.message.seq == 1, "a message like any other, numbered in the room"
+    assert "Sketch" not in str(attachment.file.name), "stored under a name of ours, never the sender's"
+
+
+def test_an_image_without_alt_text_is_refused_with_the_error_next_to_that_field_and_nothing_is_stored(
+    design: Room, ana: User, uploads: Path
+) -> None:
+    result = attach(design, ana, png(), alt="   ")
+
+    assert result.message is None
+    assert list(errors(result)) == ["alt_text"]
+    assert "alt text is required" in errors(result)["alt_text"][0]
+    assert not Message.objects.exists()
+    assert stored_files(uploads) == []
+
+
+def test_a_file_needs_no_alt_text_and_its_caption_may_be_empty(design: Room, ana: User) -> None:
+    result = attach(design, ana, upload("minutes.pdf", PDF, "application/pdf"))
+
+    assert result.message is not None
+    attachment = Attachment.objects.get()
+    assert (attachment.name, attachment.content_type, attachment.alt_text) == ("minutes.pdf", "application/pdf", "")
+    assert result.message.body == ""
+
+
+def test_plain_text_is_attached_as_text_whatever_the_browser_called_it(design: Room, ana: User) -> None:
+    result = attach(design, ana, upload("notes", "회의 메모\n".encode(), "text/html"))
+
+    assert result.message is not None
+    assert (Attachment.objects.get().name, Attachment.objects.get().content_type) == ("notes.txt", "text/plain")
+
+
+def test_an_empty_text_without_a_file_is_still_refused(design: Room, ana: User) -> None:
+    result = attach(design, ana, None, body="")
+
+    assert result.message is None
+    assert errors(result) == {"file": ["Choose a file to attach."]}
+
+
+def test_a_jpeg_named_png_is_stored_and_served_as_the_jpeg_it_is(design: Room, ana: User) -> None:
+    result = attach(design, ana, upload("holiday.png", image_bytes("JPEG"), "image/png"), alt="A beach")
+
+    assert result.message is not None
+    attachment = Attachment.objects.get()
+    assert (attachment.name, attachment.content_type) == ("holiday.jpg", "image/jpeg")
+    assert str(attachment.file.name).endswith(".jpg")
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("cat.png", HTML),
+        ("logo.svg", SVG),
+        ("logo.png", SVG),
+        ("setup.exe", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff"),
+        ("broken.png", image_bytes("PNG")[:60]),
+        ("photo.bmp", image_bytes("BMP")),
+    ],
+)
+def test_a_kind_of_file_not_on_the_list_is_refused_by_its_content_whatever_its_name(
+    design: Room, ana: User, uploads: Path, name: str, content: bytes
+) -> None:
+    result = attach(design, ana, upload(name, content, "image/png"), alt="something")
+
+    assert result.message is None
+    assert list(errors(result)) == ["file"]
+    assert errors(result)["file"][0].startswith("This kind of file cannot be attached.")
+    assert not Message.objects.exists()
+    assert stored_files(uploads) == []
+
+
+def test_a_file_over_the_size_limit_is_refused_saying_both_sizes(
+    design: Room, ana: User, settings: Settings, uploads: Path
+) -> None:
+    settings.ATTACHMENT_MAX_BYTES = 1024
+
+    result = attach(design, ana, upload("big.txt", b"a" * 2048, "text/plain"))
+
+    assert result.message is None
+    assert errors(result) == {
+        "file": ["This file is 2.0\xa0KB, and a file can be at most 1.0\xa0KB. Choose a smaller one."]
+    }
+    assert stored_files(uploads) == []
+
+
+def test_someone_who_may_not_write_in_a_room_cannot_attach_to_it_as_they_cannot_post(
+    design: Room, make_user: MakeUser, uploads: Path
+) -> None:
+    cat = make_user("cat", "Cat")
+
+    with pytest.raises(PermissionDenied):
+        attach(design, cat, png(), alt="A sketch")
+    with pytest.raises(PermissionDenied):
+        post_message(room=design, author=cat, data={"body": "hello"})
+
+    assert not Message.objects.exists()
+    assert stored_files(uploads) == [], "nothing is stored for a refused message"
+
+
+def test_a_failed_save_leaves_no_file_behind(design: Room, ana: User, uploads: Path) -> None:
+    with (
+        mock.patch("rooms.messages.posting.record_mentions", side_effect=RuntimeError("disk full")),
+        pytest.raises(RuntimeError),
+    ):
+        attach(design, ana, png(), alt="A sketch")
+
+    assert not Message.objects.exists()
+    assert stored_files(uploads) == []
+
+
+def test_an_image_gets_an_upright_thumbnail_without_exif_as_a_numbered_change_every_page_is_sent(
+    design: Room, ana: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    # Taken with the camera on its side: EXIF orientation 6 (turn 90° clockwise to see it upright).
+    photo = upload("photo.jpg", image_bytes("JPEG", (1200, 800), orientation=6), "image/jpeg")
+    with mock.patch("rooms.messages.broadcast.publish") as publish, django_capture_on_commit_callbacks(execute=True):
+        result = attach(design, ana, photo, alt="The whiteboard after the meeting")
+
+    assert result.message is not None
+    attachment = Attachment.objects.get()
+    assert attachment.thumbnail
+    assert (attachment.width, attachment.height) == (800, 1200), "its size upright"
+    assert (attachment.thumbnail_width, attachment.thumbnail_height) == (320, 480)
+    with attachment.thumbnail.open("rb") as file, Image.open(file) as thumbnail:
+        assert thumbnail.size == (320, 480)
+        assert dict(thumbnail.getexif()) == {}, "no EXIF: not the camera, not where it was"
+    changes = [call.args[0] for call in publish.call_args_list if isinstance(call.args[0], MessageChanged)]
+    assert [change.change for change in changes] == [1, 2], "posted, then given its thumbnail"
+    assert f'src="/rooms/design/messages/{result.message.pk}/thumbnail/"' in changes[1].html["en"]
+    assert 'alt="The whiteboard after the meeting"' in changes[1].html["en"]
+    message = Message.objects.get()
+    assert (message.seq, message.last_change) == (1, 2)
+
+
+def test_a_page_away_while_an_image_was_attached_catches_up_with_it_thumbnail_included(
+    design: Room, ana: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    say(design, ana, "before")
+    with mock.patch("rooms.messages.broadcast.publish"), django_capture_on_commit_callbacks(execute=True):
+        attach(design, ana, png(), alt="A sketch of the lobby")
+
+    missed = render_missed(design, after=1, quiet=True, language="en")
+
+    assert missed is not None
+    assert 'alt="A sketch of the lobby"' in missed.html
+    assert "/thumbnail/" in missed.html
+
+
+def test_editing_the_caption_keeps_the_attachment(design: Room, ana: User) -> None:
+    result = attach(design, ana, upload("minutes.pdf", PDF), body="minutes")
+    assert result.message is not None
+
+    edited = edit_message(room=design, editor=ana, message_id=result.message.pk, data={"body": "the minutes"})
+
+    assert edited.message is not None
+    assert edited.message.attached is not None
+    assert edited.message.attached.name == "minutes.pdf"
+    assert Attachment.objects.count() == 1
+
+
+def test_deleting_the_message_deletes_its_attachment_and_its_files(
+    design: Room,
+    ana: User,
+    uploads: Path,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    with mock.patch("rooms.messages.broadcast.publish"), django_capture_on_commit_callbacks(execute=True):
+        result = attach(design, ana, png(), alt="A sketch")
+    assert result.message is not None
+    assert len(stored_files(uploads)) == 2, "the image and its thumbnail"
+
+    with mock.patch("rooms.messages.broadcast.publish"), django_capture_on_commit_callbacks(execute=True):
+        delete_message(room=design, deleter=ana, message_id=result.message.pk)
+
+    assert not Attachment.objects.exists()
+    assert stored_files(uploads) == []
+    assert Message.objects.get().is_deleted
+
+
+def test_a_member_who_joined_later_may_attach_too(design: Room, make_user: MakeUser) -> None:
+    cat = make_user("cat", "Cat")
+    membership.join_room(user=cat, room=design)
+
+    assert attach(design, cat, upload("a.txt", b"hello")).message is not None
+    assert default_storage.exists(str(Attachment.objects.get().file.name))
