@@ -1,6 +1,7 @@
 """Files to attach, made on the spot: images Pillow writes, and a few liars."""
 
 from io import BytesIO
+from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
@@ -35,3 +36,8 @@ def png(name: str = "sketch.png", size: tuple[int, int] = (800, 600)) -> SimpleU
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
 SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><circle r="5"/></svg>'
+
+
+def stored_files(uploads: Path) -> list[str]:
+    """What is on the storage (the `uploads` fixture's folder)."""
+    return sorted(str(path.relative_to(uploads)) for path in uploads.rglob("*") if path.is_file())

@@ -72,6 +72,13 @@ def server(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture(autouse=True)
+def uploads(settings: Settings, tmp_path: Path) -> Path:
+    """Each test's attachments on a storage of its own, never in var/uploads."""
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+    return tmp_path / "uploads"
+
+
+@pytest.fixture(autouse=True)
 def test_settings(settings: Settings) -> None:
     # Real hashing costs ~0.3 s per user; these tests are not about passwords.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -18,18 +18,8 @@ from rooms.messages.editing import edit_message
 from rooms.messages.posting import PostResult, post_message
 from rooms.models import Attachment, Message, Room, User
 from rooms.people import membership
-from tests.attachments import HTML, PDF, SVG, image_bytes, png, upload
+from tests.attachments import HTML, PDF, SVG, image_bytes, png, stored_files, upload
 from tests.conftest import MakeUser, say
-
-
-@pytest.fixture(autouse=True)
-def uploads(settings: Settings, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path / "uploads"
-    return tmp_path / "uploads"
-
-
-def stored_files(uploads: Path) -> list[str]:
-    return sorted(str(path.relative_to(uploads)) for path in uploads.rglob("*") if path.is_file())
 
 
 def attach(room: Room, user: User, file: SimpleUploadedFile | None, *, alt: str = "", body: str = "") -> PostResult:
