@@ -173,6 +173,7 @@ def _server(
         "DATABASE_URL": database_url,
         "REDIS_KEY_PREFIX": key_prefix_for(database_url),
         "STATIC_ROOT": str(log_path.with_suffix(".static")),
+        "MEDIA_ROOT": str(log_path.with_suffix(".uploads")),  # attachments, beside the log, never in var/
         **env,
     }
     if redis_url:

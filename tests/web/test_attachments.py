@@ -39,7 +39,8 @@ def test_the_composer_offers_attach_beside_send_with_the_limits_said_before_anyt
     page = text_of(signed_in(ana).get("/rooms/design/"))
 
     assert '<details id="attach" class="attach">' in page
-    assert '<span class="attach-icon" aria-hidden="true">📎</span> Attach</summary>' in page
+    assert '<svg class="attach-icon" aria-hidden="true"' in page
+    assert "</svg> Attach</summary>" in page
     assert f'enctype="multipart/form-data" action="{ATTACH}"' in page
     assert 'hx-post="/rooms/design/attach/"' in page
     assert "Images (PNG, JPEG, GIF or WebP), PDF or plain text, up to 10.0\xa0MB." in page
@@ -56,9 +57,9 @@ def test_without_javascript_an_attachment_is_posted_then_the_room_shows_it(desig
     message = Message.objects.get()
     page = text_of(client.get("/rooms/design/"))
     assert (
-        f'<a href="/rooms/design/messages/{message.pk}/file/">'
-        '<span class="attachment-icon" aria-hidden="true">📄</span> <bdi>minutes.pdf</bdi></a>'
+        f'<a href="/rooms/design/messages/{message.pk}/file/"><svg class="attachment-icon" aria-hidden="true"'
     ) in page
+    assert "</svg> <bdi>minutes.pdf</bdi></a>" in page
     assert f'<span class="attachment-details">PDF document, {len(PDF)} bytes</span>' in page
     assert '<div class="body" dir="auto"><p>Today\'s minutes</p></div>' in page
 
