@@ -1,0 +1,86 @@
+"""Attachments in real browsers: an image attached in one page appears live in another with its thumbnail and
+alt text; a refusal is said next to its field; the attach form and a room with an attachment are accessible."""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.attachments import image_bytes
+from tests.browser.people import People, Person, unique
+
+pytestmark = pytest.mark.browser
+
+
+def attach(person: Person, path: Path, *, alt: str = "", caption: str = "") -> None:
+    """Open Attach beside the message box, choose the file, describe it, and send it."""
+    attach_button = person.page.locator("#attach > summary")
+    if person.page.locator("#attach[open]").count() == 0:
+        attach_button.click()
+    person.page.get_by_label("File", exact=True).set_input_files(path)
+    person.page.get_by_label("Alt text (required for images)").fill(alt)
+    person.page.get_by_label("Caption (optional)").fill(caption)
+    person.page.get_by_role("button", name="Send with file").click()
+
+
+@pytest.fixture
+def plan(tmp_path: Path) -> Path:
+    path = tmp_path / "floor plan.png"
+    path.write_bytes(image_bytes("PNG", (960, 640)))
+    return path
+
+
+def test_an_image_attached_in_one_page_appears_live_in_another_with_its_thumbnail_and_alt_text(
+    people: People, plan: Path
+) -> None:
+    ada, bob = people.signed_up("Ada", display_name="Ada"), people.signed_up("Bob", display_name="Bob")
+    room = unique("Plans")
+    ada.enter_room(room)
+    bob.enter_room(room)
+
+    attach(ada, plan, alt="The floor plan of the second storey", caption="the **new** plan")
+
+    image = bob.page.get_by_role("img", name="The floor plan of the second storey")
+    expect(image).to_be_visible()
+    expect(image).to_have_attribute("width", "480")
+    expect(image).to_have_attribute("height", "320")
+    expect(image).to_have_attribute("loading", "lazy")
+    assert bob.page.evaluate("(img) => img.naturalWidth", image.element_handle()) == 480, "the thumbnail loaded"
+    link = bob.page.get_by_role("link", name="The floor plan of the second storey")
+    assert (link.get_attribute("href") or "").endswith("/file/")
+    expect(bob.page.locator(".message .body strong")).to_have_text("new")
+    expect(ada.page.get_by_role("img", name="The floor plan of the second storey")).to_be_visible()
+    expect(ada.page.locator("#attach")).not_to_have_attribute("open", "")  # closed again once sent
+    expect(ada.page.locator(".message")).to_have_count(1)  # the thumbnail replaced the message, not added one
+    bob.check_accessibility_in_light_and_dark()
+
+
+def test_an_image_without_alt_text_is_refused_with_the_error_next_to_the_field(people: People, plan: Path) -> None:
+    ada = people.signed_up("Ada", display_name="Ada")
+    ada.enter_room(unique("No alt"))
+
+    attach(ada, plan, alt="")
+
+    alt_text = ada.page.get_by_label("Alt text (required for images)")
+    expect(alt_text).to_have_attribute("aria-invalid", "true")
+    expect(alt_text).to_be_focused()
+    error = ada.page.locator("#attach-alt_text_error")
+    expect(error).to_contain_text("alt text is required, for people who cannot see it")
+    expect(ada.page.get_by_role("alert").filter(has=error)).to_have_count(1)  # announced as it appears
+    assert "attach-alt_text_error" in (alt_text.get_attribute("aria-describedby") or "")
+    expect(ada.page.locator(".message")).to_have_count(0)
+    ada.check_accessibility_in_light_and_dark()
+
+
+def test_the_attach_form_says_its_limits_before_anything_is_sent_and_is_accessible(people: People) -> None:
+    ada = people.signed_up("Ada", display_name="Ada")
+    ada.enter_room(unique("Limits"))
+
+    ada.page.get_by_text("Attach", exact=True).click()
+
+    file_field = ada.page.get_by_label("File", exact=True)
+    expect(file_field).to_be_visible()
+    expect(file_field).to_have_accessible_description(
+        "Images (PNG, JPEG, GIF or WebP), PDF or plain text, up to 10.0 MB."
+    )
+    ada.check_accessibility_in_light_and_dark()
