@@ -13,10 +13,11 @@ pytestmark = pytest.mark.browser
 
 
 def attach(person: Person, path: Path, *, alt: str = "", caption: str = "") -> None:
-    """Open Attach beside the message box, choose the file, describe it, and send it."""
-    attach_button = person.page.locator("#attach > summary")
-    if person.page.locator("#attach[open]").count() == 0:
-        attach_button.click()
+    """Open Attach beside the message box (unless it is open, or this is the form's own page), choose the file,
+    describe it, and send it."""
+    closed = person.page.locator("#attach:not([open]) > summary")
+    if closed.count():
+        closed.click()
     person.page.get_by_label("File", exact=True).set_input_files(path)
     person.page.get_by_label("Alt text (required for images)").fill(alt)
     person.page.get_by_label("Caption (optional)").fill(caption)
@@ -84,3 +85,37 @@ def test_the_attach_form_says_its_limits_before_anything_is_sent_and_is_accessib
         "Images (PNG, JPEG, GIF or WebP), PDF or plain text, up to 10.0 MB."
     )
     ada.check_accessibility_in_light_and_dark()
+
+
+RECONNECT_TIMEOUT_MS = 15_000  # hx-ws retries after 0.5 s, 1 s, 2 s..., each give or take 30 %
+
+
+def test_an_image_attached_while_a_page_was_away_reaches_it_on_reconnecting(people: People, plan: Path) -> None:
+    ada, bob = people.signed_up("Ada", display_name="Ada"), people.signed_up("Bob", display_name="Bob")
+    room = unique("Away")
+    connection = bob.use_slow_connection()
+    ada.enter_room(room)
+    bob.enter_room(room)
+
+    connection.drop()
+    expect(bob.page.get_by_role("status")).to_have_text("Connection lost. Reconnecting…")
+    attach(ada, plan, alt="A plan sent while Bob was away")
+    expect(ada.page.get_by_role("img", name="A plan sent while Bob was away")).to_be_visible()
+    connection.restore()
+
+    expect(bob.page.get_by_role("status")).to_have_text("Connected.", timeout=RECONNECT_TIMEOUT_MS)
+    expect(bob.page.get_by_role("img", name="A plan sent while Bob was away")).to_be_visible()
+    expect(bob.page.locator(".message")).to_have_count(1)
+
+
+def test_attaching_without_javascript_posts_the_form_and_comes_back_to_the_room(people: People, plan: Path) -> None:
+    nia = people.signed_up("Nia", display_name="Nia", javascript_enabled=False)
+    nia.enter_room(unique("No script"))
+
+    attach(nia, plan, alt="", caption="my plan")  # refused: the form's own page, with the error
+    expect(nia.page.get_by_role("heading", level=1)).to_have_text("Attach a file")
+    expect(nia.page.locator("#attach-alt_text_error")).to_contain_text("alt text is required")
+
+    attach(nia, plan, alt="Nia's plan", caption="my plan")
+    expect(nia.page.get_by_role("img", name="Nia's plan")).to_be_visible()
+    expect(nia.page.locator(".message .body")).to_have_text("my plan")
