@@ -80,6 +80,16 @@
     return `${cut} ${moreText.replace("{count}", text.length - cut.length)}`;
   }
 
+  // A message's attachment, said after its text: an image by its alt text, a file by its name.
+  function attachmentOf(item, { textImage, textFile }) {
+    const attachment = item.querySelector(".attachment");
+    if (!attachment) return "";
+    const image = attachment.querySelector("img");
+    const name = (image ? image.alt : attachment.querySelector("bdi")?.textContent ?? "").trim();
+    const isImage = attachment.classList.contains("attachment-image");
+    return (isImage ? textImage : textFile).replace("{name}", name);
+  }
+
   // "Ana: one … two … Ben: three": each author named once for a run of their messages.
   function sentence(messages) {
     const parts = [];
@@ -182,7 +192,8 @@
       if (item.dataset.authorId === viewerId || document.getElementById(item.id)) continue;
       const body = item.querySelector(".body");
       if (mode === "mentions" && !mentions(item, viewerId)) continue;
-      heard.push([item.querySelector(".author").textContent.trim(), spoken(body, textMore)]);
+      const said = [spoken(body, textMore), attachmentOf(item, announcer.dataset)].filter(Boolean).join(" ");
+      heard.push([item.querySelector(".author").textContent.trim(), said]);
     }
     if (heard.length === before) return;
     clearTimeout(settleTimer);

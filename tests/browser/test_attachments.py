@@ -38,6 +38,7 @@ def test_an_image_attached_in_one_page_appears_live_in_another_with_its_thumbnai
     room = unique("Plans")
     ada.enter_room(room)
     bob.enter_room(room)
+    bob.listen_to_announcer()
 
     attach(ada, plan, alt="The floor plan of the second storey", caption="the **new** plan")
 
@@ -53,6 +54,10 @@ def test_an_image_attached_in_one_page_appears_live_in_another_with_its_thumbnai
     expect(ada.page.get_by_role("img", name="The floor plan of the second storey")).to_be_visible()
     expect(ada.page.locator("#attach")).not_to_have_attribute("open", "")  # closed again once sent
     expect(ada.page.locator(".message")).to_have_count(1)  # the thumbnail replaced the message, not added one
+    # Said once, with what the image shows; its thumbnail's arrival (a replacement) is not news.
+    bob.page.wait_for_function("window.__announced.length > 0")
+    bob.page.wait_for_timeout(1500)
+    assert bob.announcements() == ["Ada: the new plan image: The floor plan of the second storey"]
     bob.check_accessibility_in_light_and_dark()
 
 
