@@ -68,9 +68,12 @@ def attachment(request: HttpRequest, slug: str, pk: int, thumbnail: bool = False
         raise Http404
     inline = found.content_type in INLINE_TYPES
     content_type = found.thumbnail_type if thumbnail else found.content_type
+    filename = found.name
+    if thumbnail:  # its own kind: photo.gif's is photo (preview).png
+        filename = f"{found.name.rsplit('.', 1)[0]} (preview).{str(stored.name).rsplit('.', 1)[-1]}"
     if content_type == "text/plain":
         content_type = "text/plain; charset=utf-8"
-    response = FileResponse(stored.open("rb"), as_attachment=not inline, filename=found.name, content_type=content_type)
+    response = FileResponse(stored.open("rb"), as_attachment=not inline, filename=filename, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     # Only the room's readers may see it: no shared cache keeps it.
     response["Cache-Control"] = "private, max-age=3600"

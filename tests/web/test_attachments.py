@@ -144,6 +144,22 @@ def test_an_image_is_served_inline_and_a_name_of_any_script_is_escaped(design: R
     assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"
 
 
+def test_a_gif_s_thumbnail_is_served_inline_as_the_png_it_is(
+    design: Room, ana: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    client = signed_in(ana)
+    with django_capture_on_commit_callbacks(execute=True):
+        posted(client, upload("dance.gif", image_bytes("GIF"), "image/gif"), alt="A dance")
+    message = Message.objects.get()
+
+    response = served(client, f"/rooms/design/messages/{message.pk}/thumbnail/")
+
+    assert response["Content-Type"] == "image/png"
+    assert response["Content-Disposition"] == 'inline; filename="dance (preview).png"'
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response.content_read.startswith(b"\x89PNG")
+
+
 def test_an_outsider_of_a_private_room_gets_the_same_404_as_for_a_file_that_does_not_exist(
     ana: User, make_user: MakeUser
 ) -> None:
