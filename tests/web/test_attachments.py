@@ -4,14 +4,16 @@ to the room's readers alone, never as a page of ours."""
 from pathlib import Path
 from typing import Any
 
+from django.db import connection
 from django.http import FileResponse
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from rooms.models import Attachment, Message, Room, User
 from rooms.people.membership import create_private_room
 from tests.attachments import HTML, PDF, image_bytes, png, stored_files, upload
-from tests.conftest import MakeUser, signed_in
+from tests.conftest import MakeUser, say, signed_in
 
 HTMX = {"HX-Request": "true"}
 ATTACH = "/rooms/design/attach/"
@@ -203,3 +205,25 @@ def test_someone_who_may_only_read_a_room_cannot_attach_to_it(design: Room, make
     assert response.status_code == 403
     assert not Message.objects.exists()
     assert stored_files(uploads) == []
+
+
+def count_queries(client: Client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/rooms/design/").status_code == 200
+    return len(queries)
+
+
+def test_attachments_cost_the_room_page_no_query_more(
+    design: Room, ana: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    client = signed_in(ana)
+    for number in range(3):
+        say(design, ana, f"plain {number}")
+    plain = count_queries(client)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        posted(client, png(), alt="A sketch")
+        posted(client, upload("minutes.pdf", PDF))
+        posted(client, upload("notes.txt", b"notes"))
+
+    assert count_queries(client) == plain, "the attachment comes with its message (a join), not a query each"
