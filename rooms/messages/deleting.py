@@ -9,7 +9,7 @@ coming back later, replaces the message with a marker.
 import logging
 from datetime import datetime
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
@@ -45,8 +45,7 @@ def delete_message(*, room: Room, deleter: User, message_id: int) -> DeleteResul
         Message.mentions.through.objects.filter(message=message).delete()
         Reaction.objects.filter(message=message).delete()
         if (attachment := message.attached) is not None:
-            attachment.delete()
-            transaction.on_commit(attachment.delete_files)
+            attachment.delete()  # its files go once this is committed (rooms/signals.py)
         Message.attachment.related.set_cached_value(message, None)
         message.room = room
         message.body, message.body_html, message.deleted_at, message.last_change = "", "", now, change

@@ -62,6 +62,6 @@ class Attachment(models.Model):
         return [name for name in (self.file.name, self.thumbnail.name) if name]
 
     def delete_files(self, **_kwargs: Any) -> None:
-        """Its file and its thumbnail gone from the storage (after the row, on commit)."""
+        """Its file and its thumbnail gone from the storage (after the row, on commit: rooms/signals.py)."""
         for name in self.stored_files():
             self.file.storage.delete(name)

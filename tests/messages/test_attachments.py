@@ -224,6 +224,20 @@ def test_deleting_the_message_deletes_its_attachment_and_its_files(
     assert Message.objects.get().is_deleted
 
 
+def test_deleting_a_room_deletes_the_files_of_its_attachments_too(
+    design: Room, ana: User, uploads: Path, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    with mock.patch("rooms.messages.broadcast.publish"), django_capture_on_commit_callbacks(execute=True):
+        attach(design, ana, png(), alt="A sketch")
+        attach(design, ana, upload("minutes.pdf", PDF))
+    assert len(stored_files(uploads)) == 3
+
+    with django_capture_on_commit_callbacks(execute=True):
+        design.delete()  # the admin's way, say
+
+    assert stored_files(uploads) == []
+
+
 def test_a_member_who_joined_later_may_attach_too(design: Room, make_user: MakeUser) -> None:
     cat = make_user("cat", "Cat")
     membership.join_room(user=cat, room=design)
