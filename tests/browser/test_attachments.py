@@ -53,6 +53,7 @@ def test_an_image_attached_in_one_page_appears_live_in_another_with_its_thumbnai
     expect(bob.page.locator(".message .body strong")).to_have_text("new")
     expect(ada.page.get_by_role("img", name="The floor plan of the second storey")).to_be_visible()
     expect(ada.page.locator("#attach")).not_to_have_attribute("open", "")  # closed again once sent
+    expect(ada.page.locator("#attach > summary")).to_be_focused()  # where the person was, to attach another
     expect(ada.page.locator(".message")).to_have_count(1)  # the thumbnail replaced the message, not added one
     # Said once, with what the image shows; its thumbnail's arrival (a replacement) is not news.
     bob.page.wait_for_function("window.__announced.length > 0")
