@@ -12,6 +12,11 @@ allows, as a download for the rest; sandboxed, so that even a browser that
 guessed otherwise would run nothing of it under our origin.
 """
 
+from collections.abc import AsyncIterator
+
+from asgiref.sync import sync_to_async
+from django.core.files import File
+from django.core.handlers.asgi import ASGIRequest
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.csp import CSP
@@ -73,8 +78,21 @@ def attachment(request: HttpRequest, slug: str, pk: int, thumbnail: bool = False
         filename = f"{found.name.rsplit('.', 1)[0]} (preview).{str(stored.name).rsplit('.', 1)[-1]}"
     if content_type == "text/plain":
         content_type = "text/plain; charset=utf-8"
-    response = FileResponse(stored.open("rb"), as_attachment=not inline, filename=filename, content_type=content_type)
+    opened = stored.open("rb")
+    response = FileResponse(opened, as_attachment=not inline, filename=filename, content_type=content_type)
+    if isinstance(request, ASGIRequest):
+        # Read a chunk at a time under an ASGI server, where a file's own (synchronous) iterator would be
+        # read whole into memory first (Django warns); the headers FileResponse took from the file stay.
+        response.streaming_content = read_in_chunks(opened)
     response["X-Content-Type-Options"] = "nosniff"
     # Only the room's readers may see it: no shared cache keeps it.
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+async def read_in_chunks(file: "File[bytes]") -> AsyncIterator[bytes]:
+    try:
+        while chunk := await sync_to_async(file.read)(FileResponse.block_size):
+            yield chunk
+    finally:
+        await sync_to_async(file.close)()
