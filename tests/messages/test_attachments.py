@@ -238,6 +238,21 @@ def test_deleting_a_room_deletes_the_files_of_its_attachments_too(
     assert stored_files(uploads) == []
 
 
+def test_the_same_attachment_sent_twice_is_stored_once(design: Room, ana: User, uploads: Path) -> None:
+    client_id = "6f1c3a8e-2b7d-4c1e-9a5f-0d2e8b7c6a41"
+
+    def send() -> PostResult:
+        data = {"body": "", "alt_text": "", "client_id": client_id}
+        return post_message(room=design, author=ana, data=data, files={"file": upload("minutes.pdf", PDF)})
+
+    first, again = send(), send()  # a double click
+
+    assert first.message is not None
+    assert again.message == first.message
+    assert Message.objects.count() == Attachment.objects.count() == 1
+    assert len(stored_files(uploads)) == 1
+
+
 def test_a_member_who_joined_later_may_attach_too(design: Room, make_user: MakeUser) -> None:
     cat = make_user("cat", "Cat")
     membership.join_room(user=cat, room=design)
