@@ -179,6 +179,28 @@ def test_an_image_gets_an_upright_thumbnail_without_exif_as_a_numbered_change_ev
     assert (message.seq, message.last_change) == (1, 2)
 
 
+def test_a_thumbnail_that_cannot_be_made_loses_nothing_the_image_stays_linked_by_its_alt_text(
+    design: Room, ana: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    with (
+        mock.patch("rooms.messages.thumbnails.render_thumbnail", side_effect=OSError("truncated")),
+        mock.patch("rooms.messages.broadcast.publish"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        result = attach(design, ana, png(), alt="A sketch")
+
+    assert result.message is not None
+    message = Message.objects.get()
+    assert (message.seq, message.last_change) == (1, 1), "no change made of it"
+    assert not Attachment.objects.get().thumbnail
+    missed = render_missed(design, after=0, quiet=True, language="en")
+    assert missed is not None
+    assert (
+        f'<a href="/rooms/design/messages/{message.pk}/file/"><span class="attachment-pending"><bdi>A sketch</bdi>'
+        in (missed.html)
+    )
+
+
 def test_a_page_away_while_an_image_was_attached_catches_up_with_it_thumbnail_included(
     design: Room, ana: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
