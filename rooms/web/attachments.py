@@ -53,7 +53,13 @@ def attach(request: HttpRequest, slug: str) -> HttpResponseBase:
     result = post_message(room=room, author=user, data=request.POST, files=request.FILES)
     assert isinstance(result.form, AttachmentForm)
     if result.message is not None:
-        return render_attach(request, room, result.form, sent=True) if from_htmx(request) else redirect(room)
+        if not from_htmx(request):
+            return redirect(room)
+        response = render_attach(request, room, result.form, sent=True)
+        # Sent: a fresh form in place of the old (a refusal is morphed in, keeping the file chosen and the
+        # text typed, as the form's hx-swap says).
+        response["HX-Reswap"] = "outerHTML"
+        return response
     return render_attach(request, room, result.form, status=refusal_status(result.form))
 
 

@@ -76,7 +76,15 @@ def test_an_image_without_alt_text_is_refused_with_the_error_next_to_the_field(p
     expect(ada.page.get_by_role("alert").filter(has=error)).to_have_count(1)  # announced as it appears
     assert "attach-alt_text_error" in (alt_text.get_attribute("aria-describedby") or "")
     expect(ada.page.locator(".message")).to_have_count(0)
+    file_field = ada.page.get_by_label("File", exact=True)
+    assert file_field.evaluate("(input) => input.files.length") == 1, "the file chosen is kept for the next try"
     ada.check_accessibility_in_light_and_dark()
+
+    alt_text.fill("A plan at last")
+    ada.page.get_by_role("button", name="Send with file").click()
+    expect(ada.page.get_by_role("img", name="A plan at last")).to_be_visible()
+    expect(alt_text).to_have_value("")  # a fresh form once sent
+    assert file_field.evaluate("(input) => input.files.length") == 0
 
 
 def test_the_attach_form_says_its_limits_before_anything_is_sent_and_is_accessible(people: People) -> None:

@@ -96,6 +96,7 @@ def test_without_javascript_a_refused_attachment_answers_with_the_form_and_the_e
     )
     assert 'id="attach-alt_text_error"' in page
     assert "alt text is required, for people who cannot see it" in page
+    assert "Choose the file again too" in page
     assert not Message.objects.exists()
     assert stored_files(uploads) == []
 
@@ -111,8 +112,11 @@ def test_with_htmx_a_refusal_reopens_the_attach_form_with_its_error_and_a_send_c
     assert answer.lstrip().startswith('<details id="attach" class="attach" open>')
     assert "This kind of file cannot be attached." in answer
 
+    assert "HX-Reswap" not in refused  # type: ignore[operator]  # morphed in: the file chosen stays
+
     sent = posted(client, png(), alt="A sketch", **HTMX)
     assert sent.status_code == 200  # type: ignore[attr-defined]
+    assert sent["HX-Reswap"] == "outerHTML"  # type: ignore[index]  # a fresh form, the file and text gone
     answer = text_of(sent)
     assert answer.lstrip().startswith('<details id="attach" class="attach">')
     assert "<summary autofocus>" in answer
