@@ -100,6 +100,10 @@ def test_the_attach_form_says_its_limits_before_anything_is_sent_and_is_accessib
     )
     ada.check_accessibility_in_light_and_dark()
 
+    ada.page.goto(ada.page.url.split("?")[0] + "attach/")  # the form's own page, where it answers without JavaScript
+    expect(ada.page.get_by_role("heading", level=1)).to_have_text("Attach a file")
+    ada.check_accessibility_in_light_and_dark()
+
 
 RECONNECT_TIMEOUT_MS = 15_000  # hx-ws retries after 0.5 s, 1 s, 2 s..., each give or take 30 %
 
