@@ -15,11 +15,13 @@ guessed otherwise would run nothing of it under our origin.
 from collections.abc import AsyncIterator
 
 from asgiref.sync import sync_to_async
+from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.handlers.asgi import ASGIRequest
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.csp import CSP
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -35,10 +37,17 @@ INLINE_TYPES = frozenset(content_type for content_type, _extension in IMAGE_TYPE
 
 
 def render_attach(
-    request: HttpRequest, room: Room, form: AttachmentForm, *, status: int = 200, sent: bool = False
+    request: HttpRequest,
+    room: Room,
+    form: AttachmentForm,
+    *,
+    status: int = 200,
+    sent: bool = False,
+    refusal: str = "",
 ) -> HttpResponse:
-    """To htmx, the composer's attach disclosure (open with the errors, or closed and fresh); else a page."""
-    context = {"room": room, "attach_form": form, "sent": sent}
+    """To htmx, the composer's attach disclosure (open with the errors or the `refusal`, or closed and fresh);
+    else a page."""
+    context = {"room": room, "attach_form": form, "sent": sent, "refusal": refusal}
     if from_htmx(request):
         return render(request, "rooms/attach.html#attach", {**context, "in_room": True}, status=status)
     return render(request, "rooms/attach.html", context, status=status)
@@ -50,7 +59,13 @@ def attach(request: HttpRequest, slug: str) -> HttpResponseBase:
     room = access.get_room(user, slug)
     if request.method == "GET":
         return render_attach(request, room, AttachmentForm())
-    result = post_message(room=room, author=user, data=request.POST, files=request.FILES)
+    try:
+        result = post_message(room=room, author=user, data=request.POST, files=request.FILES)
+    except PermissionDenied:
+        if not from_htmx(request):
+            raise  # 403, as for a message posted without JavaScript
+        # Said in the form, where the person is, rather than a page of its own swapped into it.
+        return render_attach(request, room, AttachmentForm(), status=403, refusal=str(NOT_A_MEMBER))
     assert isinstance(result.form, AttachmentForm)
     if result.message is not None:
         if not from_htmx(request):
@@ -61,6 +76,9 @@ def attach(request: HttpRequest, slug: str) -> HttpResponseBase:
         response["HX-Reswap"] = "outerHTML"
         return response
     return render_attach(request, room, result.form, status=refusal_status(result.form))
+
+
+NOT_A_MEMBER = _("You are not a member of this room (any more), so nothing can be sent here.")
 
 
 # Nothing in a served file runs, loads or is framed, whatever a browser makes of it.

@@ -201,6 +201,22 @@ def test_another_reader_of_an_open_room_may_read_its_files_and_nobody_once_the_m
     assert served(signed_in(ben), address).status_code == 404
 
 
+def test_to_htmx_someone_who_left_the_room_is_told_so_in_the_attach_form(
+    design: Room, ben: User, uploads: Path
+) -> None:
+    client = signed_in(ben)
+    client.post("/rooms/design/leave/")
+
+    response = posted(client, upload("plan.pdf", PDF), **HTMX)
+
+    assert response.status_code == 403  # type: ignore[attr-defined]
+    answer = text_of(response)
+    assert answer.lstrip().startswith('<details id="attach" class="attach" open>')
+    assert "You are not a member of this room (any more), so nothing can be sent here." in answer
+    assert not Message.objects.exists()
+    assert stored_files(uploads) == []
+
+
 def test_someone_who_may_only_read_a_room_cannot_attach_to_it(design: Room, make_user: MakeUser, uploads: Path) -> None:
     reader = signed_in(make_user("dan", "Dan"))
 
