@@ -24,6 +24,7 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
 
 from rooms import access
 from rooms.forms import AttachmentForm
@@ -54,6 +55,7 @@ def render_attach(
 
 
 @require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")  # the disclosure to htmx, a page to anyone else
 def attach(request: HttpRequest, slug: str) -> HttpResponseBase:
     user = current_user(request)
     room = access.get_room(user, slug)
