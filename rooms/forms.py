@@ -13,7 +13,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.functional import Promise
 from django.utils.text import slugify
@@ -22,7 +22,8 @@ from django.utils.translation import ngettext_lazy
 
 from rooms.emoji import is_single_emoji
 from rooms.lookalikes import skeleton
-from rooms.messages.file_types import FileType, sniff
+from rooms.messages.file_types import IMAGE_TYPES, FileType, sniff
+from rooms.messages.metadata import strip_metadata
 from rooms.models import (
     ALT_TEXT_MAX_LENGTH,
     ATTACHMENT_NAME_MAX_LENGTH,
@@ -295,7 +296,20 @@ class AttachmentForm(MessageForm):
                 code="file_type",
             )
         upload.name = safe_file_name(upload.name or "", self.file_type)
+        if self.file_type.is_image:
+            return self.without_metadata(upload, self.file_type)
         return upload
+
+    def without_metadata(self, upload: "UploadedFile[bytes]", file_type: FileType) -> "UploadedFile[bytes]":
+        """The image as it is stored: without where and with what it was taken, upright
+        (rooms/messages/metadata.py); the file type then says its upright size."""
+        format_name = next(
+            name for name, (content_type, _ext) in IMAGE_TYPES.items() if content_type == file_type.content_type
+        )
+        upload.seek(0)
+        stripped = strip_metadata(upload.read(), format_name)
+        self.file_type = FileType(file_type.content_type, file_type.extension, stripped.width, stripped.height)
+        return SimpleUploadedFile(upload.name or "", stripped.content, content_type=file_type.content_type)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

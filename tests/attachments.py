@@ -24,6 +24,20 @@ def image_bytes(
     return output.getvalue()
 
 
+def photo_with_gps(format_name: str = "JPEG", size: tuple[int, int] = (800, 600)) -> bytes:
+    """A photo as a phone writes it: its camera's make and model, and where it was taken (a GPS IFD)."""
+    image = Image.new("RGB", size, "white")
+    exif = Image.Exif()
+    exif[0x010F] = "Camera Maker"  # Make
+    exif[0x0110] = "Phone 12"  # Model
+    gps = exif.get_ifd(0x8825)  # GPSInfo
+    gps[1], gps[2] = "N", (37.0, 33.0, 59.0)  # GPSLatitudeRef, GPSLatitude
+    gps[3], gps[4] = "E", (126.0, 58.0, 40.0)  # GPSLongitudeRef, GPSLongitude
+    output = BytesIO()
+    image.save(output, format_name, exif=exif.tobytes())
+    return output.getvalue()
+
+
 def upload(name: str, content: bytes, content_type: str = "application/octet-stream") -> SimpleUploadedFile:
     """A file as a browser sends it; its type says whatever the browser guessed, which the chat does not read."""
     return SimpleUploadedFile(name, content, content_type=content_type)

@@ -1,8 +1,8 @@
 """An image's thumbnail, made by a task once its message is committed (Django's tasks framework).
 
 The thumbnail fits a box of THUMBNAIL_BOX pixels, is turned upright as the
-image's EXIF orientation says, and carries no EXIF (where a photo was taken
-stays in the original, for whoever downloads it). Adding it is a change of the
+image's EXIF orientation says (the stored original is upright already, its
+metadata removed: rooms/messages/metadata.py), and carries no EXIF. Adding it is a change of the
 message, numbered like an edit (DESIGN.md §2): every open page replaces the
 message, which now shows its thumbnail, and a page away at the time catches up.
 With the default backend (settings.TASKS) the task runs at once, in the process

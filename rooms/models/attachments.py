@@ -33,7 +33,8 @@ class Attachment(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
     alt_text = models.CharField(max_length=ALT_TEXT_MAX_LENGTH, blank=True)
-    # An image's size upright (as its EXIF orientation turns it); None for other files.
+    # An image's size, upright (stored turned as its EXIF orientation said, its metadata gone:
+    # rooms/messages/metadata.py); None for other files.
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     thumbnail = models.FileField(upload_to=thumbnail_name, max_length=255, blank=True)

@@ -1,5 +1,6 @@
 """Attachments: a message with a file or an image, through the one write path, its type told by its content."""
 
+from io import BytesIO
 from pathlib import Path
 from unittest import mock
 
@@ -7,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
+from PIL import Image, PngImagePlugin
 from pytest_django import DjangoCaptureOnCommitCallbacks
 from pytest_django.fixtures import Settings
 
@@ -18,7 +19,7 @@ from rooms.messages.editing import edit_message
 from rooms.messages.posting import PostResult, post_message
 from rooms.models import Attachment, Message, Room, User
 from rooms.people import membership
-from tests.attachments import HTML, PDF, SVG, image_bytes, png, stored_files, upload
+from tests.attachments import HTML, PDF, SVG, image_bytes, photo_with_gps, png, stored_files, upload
 from tests.conftest import MakeUser, say
 
 
@@ -128,6 +129,96 @@ def test_a_file_over_the_size_limit_is_refused_saying_both_sizes(
         "file": ["This file is 2.0\xa0KB, and a file can be at most 1.0\xa0KB. Choose a smaller one."]
     }
     assert stored_files(uploads) == []
+
+
+def stored_bytes(attachment: Attachment) -> bytes:
+    with attachment.file.open("rb") as file:
+        return bytes(file.read())
+
+
+@pytest.mark.parametrize(("format_name", "name"), [("JPEG", "photo.jpg"), ("PNG", "photo.png"), ("WEBP", "photo.webp")])
+def test_a_photo_is_stored_without_where_it_was_taken_or_with_what(
+    design: Room, ana: User, format_name: str, name: str
+) -> None:
+    sent = photo_with_gps(format_name)
+    with Image.open(BytesIO(sent)) as image:
+        assert image.getexif().get_ifd(0x8825), "the photo sent says where it was taken"
+
+    result = attach(design, ana, upload(name, sent), alt="The lobby")
+
+    assert result.message is not None
+    attachment = Attachment.objects.get()
+    content = stored_bytes(attachment)
+    assert b"Exif\x00\x00" not in content
+    assert b"Camera Maker" not in content
+    with Image.open(BytesIO(content)) as image:
+        assert dict(image.getexif()) == {}
+        assert image.size == (800, 600)
+    assert attachment.size == len(content) < len(sent)
+
+
+def test_a_photo_taken_sideways_is_stored_upright_its_size_that_of_the_upright_picture(design: Room, ana: User) -> None:
+    # EXIF orientation 6: turn 90° clockwise to see it upright; the left (red) half is then on top.
+    sideways = image_bytes("JPEG", (1200, 800), orientation=6)
+
+    result = attach(design, ana, upload("photo.jpg", sideways, "image/jpeg"), alt="The whiteboard")
+
+    assert result.message is not None
+    attachment = Attachment.objects.get()
+    assert (attachment.width, attachment.height) == (800, 1200), "upright at once, before any thumbnail"
+    with Image.open(BytesIO(stored_bytes(attachment))) as image:
+        assert image.size == (800, 1200)
+        assert dict(image.getexif()) == {}, "its orientation gone with the rest: nothing turns it again"
+        rgb = image.convert("RGB")
+        top, bottom = rgb.getpixel((400, 100)), rgb.getpixel((400, 1100))
+    assert isinstance(top, tuple)
+    assert isinstance(bottom, tuple)
+    assert top[0] > 200 > top[1], "red on top"
+    assert min(bottom) > 200, "white below"
+
+
+def test_a_png_loses_its_text_chunks_and_keeps_its_picture(design: Room, ana: User) -> None:
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Author", "Ana Lim")
+    info.add_text("Comment", "at home, 12 Main St", zip=True)
+    info.add_itxt("Description", "집에서")
+    output = BytesIO()
+    Image.new("RGB", (64, 48), "red").save(output, "PNG", pnginfo=info)
+
+    assert attach(design, ana, upload("sketch.png", output.getvalue()), alt="A sketch").message is not None
+
+    content = stored_bytes(Attachment.objects.get())
+    for chunk in (b"tEXt", b"zTXt", b"iTXt"):
+        assert chunk not in content
+    assert b"Ana Lim" not in content
+    with Image.open(BytesIO(content)) as image:
+        assert isinstance(image, PngImagePlugin.PngImageFile)
+        assert image.text == {}
+        assert image.convert("RGB").getpixel((10, 10)) == (255, 0, 0)
+
+
+def test_a_gif_loses_its_comment(design: Room, ana: User) -> None:
+    output = BytesIO()
+    Image.new("P", (16, 16)).save(output, "GIF", comment=b"taken at 12 Main St")
+
+    assert attach(design, ana, upload("dance.gif", output.getvalue()), alt="A dance").message is not None
+
+    content = stored_bytes(Attachment.objects.get())
+    assert b"Main St" not in content
+    with Image.open(BytesIO(content)) as image:
+        assert "comment" not in image.info
+        assert image.size == (16, 16)
+
+
+@pytest.mark.parametrize("format_name", ["JPEG", "PNG", "GIF", "WEBP"])
+def test_an_image_without_metadata_is_stored_byte_for_byte_as_it_came(
+    design: Room, ana: User, format_name: str
+) -> None:
+    sent = image_bytes(format_name)
+
+    assert attach(design, ana, upload(f"plain.{format_name.lower()}", sent), alt="Plain").message is not None
+
+    assert stored_bytes(Attachment.objects.get()) == sent, "nothing to remove, nothing encoded again"
 
 
 def test_someone_who_may_not_write_in_a_room_cannot_attach_to_it_as_they_cannot_post(

@@ -1,6 +1,7 @@
 """Attaching through the web: the multipart form without JavaScript and with htmx, and serving the files
 to the room's readers alone, never as a page of ours."""
 
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -8,11 +9,12 @@ from django.db import connection
 from django.http import FileResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from PIL import Image
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from rooms.models import Attachment, Message, Room, User
 from rooms.people.membership import create_private_room
-from tests.attachments import HTML, PDF, image_bytes, png, stored_files, upload
+from tests.attachments import HTML, PDF, image_bytes, photo_with_gps, png, stored_files, upload
 from tests.conftest import MakeUser, say, signed_in
 
 HTMX = {"HX-Request": "true"}
@@ -148,6 +150,22 @@ def test_an_image_is_served_inline_and_a_name_of_any_script_is_escaped(design: R
     assert response["Content-Type"] == "image/jpeg"
     assert response["Content-Disposition"] == "inline; filename*=utf-8''%EC%82%AC%EC%A7%84%20%221%22.jpg"
     assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"
+
+
+def test_the_photo_the_room_is_served_says_nothing_of_where_it_was_taken_or_with_what(
+    design: Room, ana: User, ben: User
+) -> None:
+    posted(signed_in(ana), upload("IMG_0001.jpg", photo_with_gps(), "image/jpeg"), alt="The lobby")
+    message = Message.objects.get()
+
+    response = served(signed_in(ben), f"/rooms/design/messages/{message.pk}/file/")
+
+    assert response.status_code == 200
+    assert b"Exif\x00\x00" not in response.content_read
+    with Image.open(BytesIO(response.content_read)) as image:
+        assert dict(image.getexif()) == {}
+        assert image.getexif().get_ifd(0x8825) == {}, "no GPS"
+        assert image.size == (800, 600)
 
 
 def test_a_gif_s_thumbnail_is_served_inline_as_the_png_it_is(
