@@ -5,8 +5,9 @@ its name, a title, a comment. None of it reaches the room: the stored original i
 
 Each format loses its metadata without its picture being decoded and encoded again, by walking the
 file's own structure and leaving out the parts that carry metadata, every other byte kept as it was:
-  JPEG  the APP1 segments (Exif, XMP) and APP13 (Photoshop's IPTC); APP0 (JFIF), APP2 (the colour
-        profile), the tables and the compressed picture stay;
+  JPEG  the APP1 segments (Exif, XMP), APP13 (Photoshop's IPTC) and comments (COM, the JPEG kin of
+        PNG's and GIF's text); APP0 (JFIF), APP2 (the colour profile), the tables and the compressed
+        picture stay;
   PNG   the eXIf, tEXt, iTXt and zTXt chunks;
   WebP  the EXIF and "XMP " chunks, and their flags in VP8X;
   GIF   comment extensions and XMP application extensions.
@@ -27,7 +28,7 @@ from PIL import Image, ImageOps
 ORIENTATION = 0x0112
 # JPEG markers (ITU T.81, table B.1).
 SOI, EOI, SOS, TEM = 0xD8, 0xD9, 0xDA, 0x01
-APP1, APP13 = 0xE1, 0xED
+APP1, APP13, COM = 0xE1, 0xED, 0xFE
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PNG_METADATA = frozenset({b"eXIf", b"tEXt", b"iTXt", b"zTXt"})
 WEBP_METADATA = frozenset({b"EXIF", b"XMP "})
@@ -82,7 +83,7 @@ def _encoded(image: Image.Image, format_name: str, icc_profile: bytes | None) ->
 
 
 def strip_jpeg(content: bytes) -> bytes:
-    """A JPEG without its APP1 and APP13 segments: every other byte as it was."""
+    """A JPEG without its APP1, APP13 and COM segments: every other byte as it was."""
     if content[:2] != b"\xff\xd8":
         raise MalformedImage("no JPEG start")
     kept, position = [content[:2]], 2
@@ -110,7 +111,7 @@ def strip_jpeg(content: bytes) -> bytes:
         end = position + length
         if length < 2 or end > len(content):
             raise MalformedImage(f"a JPEG segment longer than the file at {start}")
-        if marker not in {APP1, APP13}:
+        if marker not in {APP1, APP13, COM}:
             kept.append(content[start:end])
         position = end
 

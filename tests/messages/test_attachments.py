@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image, PngImagePlugin
+from PIL import Image, ImageCms, PngImagePlugin
 from pytest_django import DjangoCaptureOnCommitCallbacks
 from pytest_django.fixtures import Settings
 
@@ -195,6 +195,23 @@ def test_a_png_loses_its_text_chunks_and_keeps_its_picture(design: Room, ana: Us
         assert isinstance(image, PngImagePlugin.PngImageFile)
         assert image.text == {}
         assert image.convert("RGB").getpixel((10, 10)) == (255, 0, 0)
+
+
+def test_a_jpeg_loses_its_xmp_and_comment_and_keeps_its_colour_profile_and_every_pixel(design: Room, ana: User) -> None:
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    output = BytesIO()
+    image_in = Image.new("RGB", (64, 48), "red")
+    image_in.save(output, "JPEG", icc_profile=profile, comment=b"at 12 Main St", xmp=b"<x:xmpmeta>Ana Lim</x:xmpmeta>")
+    sent = output.getvalue()
+
+    assert attach(design, ana, upload("photo.jpg", sent), alt="Red").message is not None
+
+    content = stored_bytes(Attachment.objects.get())
+    assert b"Main St" not in content
+    assert b"Ana Lim" not in content
+    with Image.open(BytesIO(content)) as stored, Image.open(BytesIO(sent)) as original:
+        assert stored.info["icc_profile"] == profile
+        assert stored.tobytes() == original.tobytes(), "not encoded again: the same picture"
 
 
 def test_a_gif_loses_its_comment(design: Room, ana: User) -> None:
