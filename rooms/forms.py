@@ -7,6 +7,7 @@ forms, so the same text gets the same error whichever way it came.
 import logging
 import unicodedata
 import uuid
+from io import BytesIO
 from typing import Any
 
 from django import forms
@@ -241,6 +242,14 @@ def safe_file_name(name: str, file_type: FileType) -> str:
     return f"{stem}.{file_type.extension}"
 
 
+class RefusedUpload(UploadedFile):  # type: ignore[type-arg]
+    """A file refused while it arrived, for going over `limit` (rooms/web/uploads.py): nothing of it is kept.
+    It stands in its field, so that the form refuses it as it does any file too large."""
+
+    def __init__(self, name: str, limit: int) -> None:
+        super().__init__(BytesIO(), name or "file", "application/octet-stream", size=limit + 1)
+
+
 class AttachmentForm(MessageForm):
     """A message with a file or an image: its text, a caption, may then be empty. What the file is, is told
     by its content (rooms/messages/file_types.py), and an image must say what it shows (alt text). Its ids
@@ -280,6 +289,12 @@ class AttachmentForm(MessageForm):
     def clean_file(self) -> "UploadedFile[bytes]":
         upload: UploadedFile[bytes] = self.cleaned_data["file"]
         limit = settings.ATTACHMENT_MAX_BYTES
+        if isinstance(upload, RefusedUpload):  # its size unknown: more than the limit is what is known
+            raise ValidationError(
+                _("This file is larger than %(limit)s, the most a file can be. Choose a smaller one."),
+                code="too_large",
+                params={"limit": filesizeformat(limit)},
+            )
         if upload.size is not None and upload.size > limit:
             raise ValidationError(
                 _("This file is %(size)s, and a file can be at most %(limit)s. Choose a smaller one."),

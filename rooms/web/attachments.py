@@ -3,7 +3,9 @@
 The attach form posts here, with or without htmx, and goes the one way
 messages are posted (rooms/messages/posting.py); the message then reaches every
 page over the room's socket, like any. Without JavaScript the answer is the
-room again (POST/redirect/GET), or this form's own page with its errors.
+room again (POST/redirect/GET), or this form's own page with its errors. A
+file over the size limit is refused while it arrives, not once it is stored
+whole (rooms/web/uploads.py), with the same error beside its field.
 
 A file is served only from here, to the room's readers (rooms/access.py; the
 same 404 for a file that does not exist and one the reader may not see): as
@@ -15,6 +17,7 @@ guessed otherwise would run nothing of it under our origin.
 from collections.abc import AsyncIterator
 
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.handlers.asgi import ASGIRequest
@@ -23,6 +26,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csp import csp_override
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
@@ -33,6 +37,7 @@ from rooms.messages.posting import post_message
 from rooms.models import Room
 from rooms.web.messages import from_htmx
 from rooms.web.rooms import current_user, refusal_status
+from rooms.web.uploads import SizeLimit
 
 INLINE_TYPES = frozenset(content_type for content_type, _extension in IMAGE_TYPES.values())
 
@@ -54,15 +59,25 @@ def render_attach(
     return render(request, "rooms/attach.html", context, status=status)
 
 
+@csrf_exempt  # only until the size limit's upload handler is in place: then checked (below)
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")  # the disclosure to htmx, a page to anyone else
 def attach(request: HttpRequest, slug: str) -> HttpResponseBase:
+    # Before anything reads the body (CSRF's check reads the form): a file is refused as it arrives once it
+    # is over the limit, rather than once it is stored whole (rooms/web/uploads.py).
+    limit = SizeLimit(request, settings.ATTACHMENT_MAX_BYTES)
+    request.upload_handlers.insert(0, limit)
+    return attach_checked(request, slug, limit)
+
+
+@csrf_protect
+def attach_checked(request: HttpRequest, slug: str, limit: SizeLimit) -> HttpResponseBase:
     user = current_user(request)
     room = access.get_room(user, slug)
     if request.method == "GET":
         return render_attach(request, room, AttachmentForm())
     try:
-        result = post_message(room=room, author=user, data=request.POST, files=request.FILES)
+        result = post_message(room=room, author=user, data=request.POST, files=limit.files(request.FILES))
     except PermissionDenied:
         if not from_htmx(request):
             raise  # 403, as for a message posted without JavaScript

@@ -1,19 +1,23 @@
 """Attaching through the web: the multipart form without JavaScript and with htmx, and serving the files
 to the room's readers alone, never as a page of ours."""
 
+import logging
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+import pytest
 from django.db import connection
 from django.http import FileResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from PIL import Image
 from pytest_django import DjangoCaptureOnCommitCallbacks
+from pytest_django.fixtures import Settings
 
 from rooms.models import Attachment, Message, Room, User
 from rooms.people.membership import create_private_room
+from rooms.web.uploads import FORM_ALLOWANCE
 from tests.attachments import HTML, PDF, image_bytes, photo_with_gps, png, stored_files, upload
 from tests.conftest import MakeUser, say, signed_in
 
@@ -123,6 +127,78 @@ def test_with_htmx_a_refusal_reopens_the_attach_form_with_its_error_and_a_send_c
     assert answer.lstrip().startswith('<details id="attach" class="attach">')
     assert "<summary autofocus>" in answer
     assert Message.objects.count() == 1
+
+
+def test_a_file_one_byte_over_the_limit_is_refused_while_it_arrives_with_the_error_next_to_the_field(
+    design: Room, ana: User, settings: Settings, uploads: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings.ATTACHMENT_MAX_BYTES = 100_000
+    caplog.set_level(logging.INFO, logger="rooms.web.uploads")
+
+    response = posted(signed_in(ana), upload("big.txt", b"a" * 100_001, "text/plain"), body="The long notes")
+
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    page = text_of(response)
+    assert 'id="attach-file_error"' in page
+    assert 'aria-describedby="attach-file_error attach-file_helptext"' in page or (
+        'aria-describedby="attach-file_helptext attach-file_error"' in page
+    )
+    assert "This file is larger than 97.7\xa0KB, the most a file can be. Choose a smaller one." in page
+    assert "The long notes</textarea>" in page, "the fields sent after the file are kept"
+    assert not Message.objects.exists()
+    assert stored_files(uploads) == []
+    (record,) = [record for record in caplog.records if record.name == "rooms.web.uploads"]
+    assert isinstance(record.args, tuple)
+    limit, told_by, taken = record.args
+    assert (limit, told_by) == (100_000, "its bytes")
+    assert isinstance(taken, int)
+    assert 0 < taken < 100_001, "a chunk taken, the next one refused: the file was never kept whole"
+
+
+def test_to_htmx_a_file_over_the_limit_reopens_the_attach_form_with_the_size_error(
+    design: Room, ana: User, settings: Settings
+) -> None:
+    settings.ATTACHMENT_MAX_BYTES = 1024
+
+    response = posted(signed_in(ana), upload("big.txt", b"a" * 1025), **HTMX)
+
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    answer = text_of(response)
+    assert answer.lstrip().startswith('<details id="attach" class="attach" open>')
+    assert "This file is larger than 1.0\xa0KB, the most a file can be." in answer
+    assert not Message.objects.exists()
+
+
+def test_a_body_whose_length_says_the_file_is_over_the_limit_is_refused_before_its_first_byte(
+    design: Room, ana: User, settings: Settings, uploads: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings.ATTACHMENT_MAX_BYTES = 1024
+    caplog.set_level(logging.INFO, logger="rooms.web.uploads")
+
+    response = posted(signed_in(ana), upload("big.txt", b"a" * (1024 + FORM_ALLOWANCE + 1)))
+
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert "This file is larger than 1.0\xa0KB" in text_of(response)
+    assert stored_files(uploads) == []
+    (record,) = [record for record in caplog.records if record.name == "rooms.web.uploads"]
+    assert record.args == (1024, "its request's Content-Length", 0)
+
+
+def test_a_file_of_just_the_limit_is_attached(design: Room, ana: User, settings: Settings) -> None:
+    settings.ATTACHMENT_MAX_BYTES = 100_000
+
+    response = posted(signed_in(ana), upload("notes.txt", b"a" * 100_000))
+
+    assert response.status_code == 302  # type: ignore[attr-defined]
+    assert Attachment.objects.get().size == 100_000
+
+
+def test_the_attach_form_still_needs_its_csrf_token(design: Room, ana: User, uploads: Path) -> None:
+    response = posted(signed_in(ana, enforce_csrf_checks=True), upload("notes.txt", b"notes"))
+
+    assert response.status_code == 403  # type: ignore[attr-defined]
+    assert not Message.objects.exists()
+    assert stored_files(uploads) == []
 
 
 def test_a_file_is_served_as_a_download_of_what_it_is_sandboxed_and_never_sniffed(design: Room, ana: User) -> None:
