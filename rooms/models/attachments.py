@@ -25,7 +25,8 @@ def thumbnail_name(attachment: "Attachment", filename: str) -> str:
 class Attachment(models.Model):
     """One message's one file. Its type is what its content is (rooms/messages/file_types.py), and its name
     the sender's, made safe, with that type's extension. An image has alt text, and a thumbnail once the
-    task that makes it has run (rooms/messages/thumbnails.py), which is a change of the message."""
+    task that makes it has run (rooms/messages/thumbnails.py), which is a change of the message; or, when
+    none could be made, a link to it by its alt text, which is a change too."""
 
     message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="attachment")
     file = models.FileField(upload_to=stored_name, max_length=255)
@@ -40,6 +41,8 @@ class Attachment(models.Model):
     thumbnail = models.FileField(upload_to=thumbnail_name, max_length=255, blank=True)
     thumbnail_width = models.PositiveIntegerField(null=True, blank=True)
     thumbnail_height = models.PositiveIntegerField(null=True, blank=True)
+    # The task could not make a thumbnail (rooms/messages/thumbnails.py): the image is shown as a link.
+    thumbnail_failed = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"{self.name} ({self.content_type}) on {self.message_id}"

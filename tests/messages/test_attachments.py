@@ -17,6 +17,7 @@ from rooms.messages.catch_up import render_missed
 from rooms.messages.deleting import delete_message
 from rooms.messages.editing import edit_message
 from rooms.messages.posting import PostResult, post_message
+from rooms.messages.thumbnails import make_thumbnail
 from rooms.models import Attachment, Message, Room, User
 from rooms.people import membership
 from tests.attachments import HTML, PDF, SVG, image_bytes, photo_with_gps, png, stored_files, upload
@@ -287,26 +288,63 @@ def test_an_image_gets_an_upright_thumbnail_without_exif_as_a_numbered_change_ev
     assert (message.seq, message.last_change) == (1, 2)
 
 
-def test_a_thumbnail_that_cannot_be_made_loses_nothing_the_image_stays_linked_by_its_alt_text(
-    design: Room, ana: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+@pytest.mark.parametrize(
+    "failure",
+    [
+        mock.patch("PIL.Image.Image.thumbnail", side_effect=OSError("image file is truncated")),
+        mock.patch("rooms.messages.thumbnails.render_thumbnail", side_effect=Image.DecompressionBombError("big")),
+    ],
+    ids=["pillow", "bomb"],
+)
+def test_a_thumbnail_that_cannot_be_made_is_a_change_the_image_then_a_link_by_its_alt_text_and_size(
+    design: Room,
+    ana: User,
+    uploads: Path,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    failure: "mock._patch[mock.MagicMock]",
 ) -> None:
     with (
-        mock.patch("rooms.messages.thumbnails.render_thumbnail", side_effect=OSError("truncated")),
-        mock.patch("rooms.messages.broadcast.publish"),
+        failure,
+        mock.patch("rooms.messages.broadcast.publish") as publish,
         django_capture_on_commit_callbacks(execute=True),
     ):
         result = attach(design, ana, png(), alt="A sketch")
 
     assert result.message is not None
     message = Message.objects.get()
-    assert (message.seq, message.last_change) == (1, 1), "no change made of it"
-    assert not Attachment.objects.get().thumbnail
-    missed = render_missed(design, after=0, quiet=True, language="en")
-    assert missed is not None
-    assert (
-        f'<a href="/rooms/design/messages/{message.pk}/file/"><span class="attachment-pending"><bdi>A sketch</bdi>'
-        in (missed.html)
+    attachment = Attachment.objects.get()
+    assert (message.seq, message.last_change) == (1, 2), "a change of the message, numbered"
+    assert not attachment.thumbnail
+    assert attachment.thumbnail_failed
+    assert len(stored_files(uploads)) == 1, "no half-made thumbnail left"
+    changes = [call.args[0] for call in publish.call_args_list if isinstance(call.args[0], MessageChanged)]
+    assert [change.change for change in changes] == [1, 2], "every open page is sent the message again"
+    link = (
+        f'<a href="/rooms/design/messages/{message.pk}/file/"><bdi>A sketch</bdi></a>'
+        f' <span class="attachment-details">PNG image, {attachment.size / 1024:.1f} KB</span>'
     )
+    assert link in changes[1].html["en"]
+    assert "Preparing" not in changes[1].html["en"]
+    missed = render_missed(design, after=1, quiet=True, language="en")
+    assert missed is not None
+    assert link in missed.html, "and a page away catches up with it"
+    assert "Preparing" not in missed.html
+
+
+def test_a_thumbnail_is_not_tried_again_once_it_could_not_be_made(
+    design: Room, ana: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    with (
+        mock.patch("PIL.Image.Image.thumbnail", side_effect=OSError("truncated")),
+        mock.patch("rooms.messages.broadcast.publish"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        attach(design, ana, png(), alt="A sketch")
+
+    with mock.patch("rooms.messages.broadcast.publish"):
+        make_thumbnail.call(Attachment.objects.get().pk)  # the task run twice (a queue's retry)
+
+    assert Message.objects.get().last_change == 2, "no change more"
 
 
 def test_a_page_away_while_an_image_was_attached_catches_up_with_it_thumbnail_included(
