@@ -13,6 +13,7 @@ from pytest_django import DjangoCaptureOnCommitCallbacks
 from pytest_django.fixtures import Settings
 
 from rooms.events import MessageChanged
+from rooms.messages import metadata
 from rooms.messages.catch_up import render_missed
 from rooms.messages.deleting import delete_message
 from rooms.messages.editing import edit_message
@@ -158,11 +159,14 @@ def test_a_photo_is_stored_without_where_it_was_taken_or_with_what(
     assert attachment.size == len(content) < len(sent)
 
 
-def test_a_photo_taken_sideways_is_stored_upright_its_size_that_of_the_upright_picture(design: Room, ana: User) -> None:
+@pytest.mark.parametrize("format_name", ["JPEG", "PNG", "WEBP"])
+def test_a_photo_taken_sideways_is_stored_upright_its_size_that_of_the_upright_picture(
+    design: Room, ana: User, format_name: str
+) -> None:
     # EXIF orientation 6: turn 90° clockwise to see it upright; the left (red) half is then on top.
-    sideways = image_bytes("JPEG", (1200, 800), orientation=6)
+    sideways = image_bytes(format_name, (1200, 800), orientation=6)
 
-    result = attach(design, ana, upload("photo.jpg", sideways, "image/jpeg"), alt="The whiteboard")
+    result = attach(design, ana, upload(f"photo.{format_name.lower()}", sideways), alt="The whiteboard")
 
     assert result.message is not None
     attachment = Attachment.objects.get()
@@ -226,6 +230,28 @@ def test_a_gif_loses_its_comment(design: Room, ana: User) -> None:
     with Image.open(BytesIO(content)) as image:
         assert "comment" not in image.info
         assert image.size == (16, 16)
+
+
+def test_an_image_whose_structure_is_not_walked_is_encoded_again_and_walked_so_nothing_stays() -> None:
+    sent = photo_with_gps("PNG")
+    walk = metadata.STRIPPERS["PNG"]
+    walks: list[bytes] = []
+
+    def walk_once(content: bytes) -> bytes:
+        walks.append(content)
+        if len(walks) == 1:
+            raise metadata.MalformedImage("a chunk longer than the file")
+        return walk(content)
+
+    with mock.patch.dict(metadata.STRIPPERS, {"PNG": walk_once}):
+        stripped = metadata.strip_metadata(sent, "PNG")
+
+    assert len(walks) == 2
+    assert walks[0] == sent
+    assert b"Camera Maker" not in stripped.content
+    with Image.open(BytesIO(stripped.content)) as image:
+        assert dict(image.getexif()) == {}
+        assert image.size == (stripped.width, stripped.height) == (800, 600)
 
 
 @pytest.mark.parametrize("format_name", ["JPEG", "PNG", "GIF", "WEBP"])
