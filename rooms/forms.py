@@ -20,6 +20,7 @@ from django.utils.functional import Promise
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
+from PIL import Image
 
 from rooms.emoji import is_single_emoji
 from rooms.lookalikes import skeleton
@@ -242,6 +243,12 @@ def safe_file_name(name: str, file_type: FileType) -> str:
     return f"{stem}.{file_type.extension}"
 
 
+FILE_TYPE_REFUSED = _(
+    "This kind of file cannot be attached. Attach an image (PNG, JPEG, GIF or WebP), a PDF"
+    " or a plain text file; what the file contains decides, not its name."
+)
+
+
 class RefusedUpload(UploadedFile):  # type: ignore[type-arg]
     """A file refused while it arrived, for going over `limit` (rooms/web/uploads.py): nothing of it is kept.
     It stands in its field, so that the form refuses it as it does any file too large."""
@@ -303,13 +310,7 @@ class AttachmentForm(MessageForm):
             )
         self.file_type = sniff(upload)
         if self.file_type is None:
-            raise ValidationError(
-                _(
-                    "This kind of file cannot be attached. Attach an image (PNG, JPEG, GIF or WebP), a PDF"
-                    " or a plain text file; what the file contains decides, not its name."
-                ),
-                code="file_type",
-            )
+            raise ValidationError(FILE_TYPE_REFUSED, code="file_type")
         upload.name = safe_file_name(upload.name or "", self.file_type)
         if self.file_type.is_image:
             return self.without_metadata(upload, self.file_type)
@@ -322,7 +323,13 @@ class AttachmentForm(MessageForm):
             name for name, (content_type, _ext) in IMAGE_TYPES.items() if content_type == file_type.content_type
         )
         upload.seek(0)
-        stripped = strip_metadata(upload.read(), format_name)
+        try:
+            stripped = strip_metadata(upload.read(), format_name)
+        except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
+            # Pillow read its header, but cannot draw it (a file cut short, say), and it had to be drawn
+            # again to be turned upright: refused as a file that is not an image of ours.
+            logger.info("refused an image that could not be stripped of its metadata: %r", error)
+            raise ValidationError(FILE_TYPE_REFUSED, code="file_type") from error
         self.file_type = FileType(file_type.content_type, file_type.extension, stripped.width, stripped.height)
         return SimpleUploadedFile(upload.name or "", stripped.content, content_type=file_type.content_type)
 

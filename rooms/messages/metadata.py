@@ -11,7 +11,9 @@ file's own structure and leaving out the parts that carry metadata, every other 
   PNG   the eXIf, tEXt, iTXt and zTXt chunks;
   WebP  the EXIF and "XMP " chunks, and their flags in VP8X;
   GIF   comment extensions and XMP application extensions.
-An image with nothing of this is stored byte for byte as it came.
+Whatever follows a file's end (JPEG's EOI, PNG's IEND, GIF's trailer, WebP's RIFF), such as the
+video a phone appends to a "motion photo", goes too. An image with nothing of this is stored byte for
+byte as it came.
 
 Only an image turned by its EXIF orientation (a phone held on its side) is decoded: the orientation
 goes with the EXIF, so the picture is turned upright first (Pillow's ImageOps.exif_transpose) and
@@ -19,6 +21,7 @@ encoded again (a JPEG at quality 95, others losslessly), then walked like any. I
 are then those of the upright picture. An animation keeps its frames: it is walked, never turned.
 """
 
+import re
 import struct
 from dataclasses import dataclass
 from io import BytesIO
@@ -29,6 +32,8 @@ ORIENTATION = 0x0112
 # JPEG markers (ITU T.81, table B.1).
 SOI, EOI, SOS, TEM = 0xD8, 0xD9, 0xDA, 0x01
 APP1, APP13, COM = 0xE1, 0xED, 0xFE
+# A marker after a scan's data: FF, then anything but 00 (a stuffed FF), a restart (D0-D7) or a fill FF.
+MARKER_AFTER_SCAN = re.compile(rb"\xff[\x01-\xcf\xd8-\xfe]")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PNG_METADATA = frozenset({b"eXIf", b"tEXt", b"iTXt", b"zTXt"})
 WEBP_METADATA = frozenset({b"EXIF", b"XMP "})
@@ -97,10 +102,10 @@ def strip_jpeg(content: bytes) -> bytes:
             raise MalformedImage("a JPEG ending in fill bytes")
         marker = content[position]
         position += 1
-        if marker in {SOS, EOI}:
-            # The compressed picture (and whatever follows it) is kept whole: no metadata segment is read
-            # after the start of the scan.
-            kept.append(content[start:])
+        if marker == EOI:
+            # The end: whatever a camera or an app appended after it (a motion photo's video, say, with
+            # metadata of its own) goes too.
+            kept.append(content[start:position])
             return b"".join(kept)
         if marker == TEM or 0xD0 <= marker <= 0xD7:  # markers without a length
             kept.append(content[start:position])
@@ -114,6 +119,16 @@ def strip_jpeg(content: bytes) -> bytes:
         if marker not in {APP1, APP13, COM}:
             kept.append(content[start:end])
         position = end
+        if marker == SOS:
+            # The compressed data of a scan, kept as it is, up to the next marker (a progressive JPEG has
+            # several scans, with tables between them). In it, FF is followed by 00 (an FF of the data)
+            # or a restart marker; without a marker after it, the file is kept to its end (cut short).
+            found = MARKER_AFTER_SCAN.search(content, position)
+            if found is None:
+                kept.append(content[position:])
+                return b"".join(kept)
+            kept.append(content[position : found.start()])
+            position = found.start()
 
 
 def strip_png(content: bytes) -> bytes:
@@ -140,11 +155,14 @@ def strip_webp(content: bytes) -> bytes:
     """A WebP without its EXIF and XMP chunks, VP8X no longer announcing them, the RIFF size made right."""
     if content[:4] != b"RIFF" or content[8:12] != b"WEBP":
         raise MalformedImage("no WebP header")
+    (riff_size,) = struct.unpack("<I", content[4:8])
+    riff_end = min(len(content), 8 + riff_size)  # whatever follows the RIFF goes
     chunks, position = [], 12
-    while position + 8 <= len(content):
+    while position + 8 <= riff_end:
         kind, length = struct.unpack("<4sI", content[position : position + 8])
-        end = position + 8 + length + (length & 1)  # a chunk is padded to an even length
-        if end > len(content):
+        # A chunk is padded to an even length (a last pad byte missing is let go).
+        end = min(position + 8 + length + (length & 1), riff_end)
+        if position + 8 + length > riff_end:
             raise MalformedImage(f"a WebP chunk longer than the file at {position}")
         chunk = content[position:end]
         if kind == b"VP8X" and length >= 1:
@@ -167,8 +185,8 @@ def strip_gif(content: bytes) -> bytes:
     kept = [content[:position]]
     while position < len(content):
         start, introducer = position, content[position]
-        if introducer == 0x3B:  # the trailer: done
-            kept.append(content[start:])
+        if introducer == 0x3B:  # the trailer: done, and whatever follows it goes
+            kept.append(b"\x3b")
             break
         if introducer == 0x2C:  # an image: its descriptor, its local colour table, the LZW code size, its data
             if position + 10 > len(content):

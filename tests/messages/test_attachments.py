@@ -232,6 +232,38 @@ def test_a_gif_loses_its_comment(design: Room, ana: User) -> None:
         assert image.size == (16, 16)
 
 
+def test_what_follows_the_end_of_a_jpeg_goes_and_a_progressive_jpeg_keeps_every_scan(design: Room, ana: User) -> None:
+    exif = Image.Exif()
+    exif[0x010F] = "Camera Maker"
+    output = BytesIO()
+    image_in = Image.new("RGB", (320, 240), "white")
+    image_in.paste("red", (0, 0, 160, 240))
+    image_in.save(output, "JPEG", progressive=True, exif=exif.tobytes())
+    picture = output.getvalue()
+    sent = picture + b"ftypmp42 a motion photo's video, taken at 37.5N"  # appended by a phone
+
+    assert attach(design, ana, upload("photo.jpg", sent), alt="Red and white").message is not None
+
+    content = stored_bytes(Attachment.objects.get())
+    assert content.endswith(b"\xff\xd9")
+    assert b"37.5N" not in content
+    assert b"Camera Maker" not in content
+    with Image.open(BytesIO(content)) as stored, Image.open(BytesIO(picture)) as original:
+        assert stored.tobytes() == original.tobytes()
+
+
+def test_an_image_that_must_be_turned_but_cannot_be_drawn_is_refused_not_a_server_error(
+    design: Room, ana: User, uploads: Path
+) -> None:
+    cut_short = image_bytes("JPEG", (1200, 800), orientation=6)[:-3000]
+
+    result = attach(design, ana, upload("photo.jpg", cut_short), alt="A photo")
+
+    assert result.message is None
+    assert errors(result)["file"][0].startswith("This kind of file cannot be attached.")
+    assert stored_files(uploads) == []
+
+
 def test_an_image_whose_structure_is_not_walked_is_encoded_again_and_walked_so_nothing_stays() -> None:
     sent = photo_with_gps("PNG")
     walk = metadata.STRIPPERS["PNG"]
