@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from django.utils import translation
 from pytest_django.fixtures import Settings
 
 from rooms.messages.posting import post_message
@@ -76,6 +77,14 @@ def uploads(settings: Settings, tmp_path: Path) -> Path:
     """Each test's attachments on a storage of its own, never in var/uploads."""
     settings.MEDIA_ROOT = tmp_path / "uploads"
     return tmp_path / "uploads"
+
+
+@pytest.fixture(autouse=True)
+def no_language_left_active() -> Iterator[None]:
+    """A request in Korean leaves Korean active in the thread (LocaleMiddleware activates, nothing
+    deactivates); the next test would find itself in Korean."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
