@@ -89,6 +89,7 @@ class LoadGenerator:
             "wire": wire,
             "room_sizes": workload.room_sizes,
             "edit_every": workload.edit_every,
+            "text": TEXT,
         }
         self.ask(plan)
 
@@ -176,6 +177,7 @@ def trial(server: Server, load: LoadGenerator, rate: float, duration: float, num
     return result
 
 
+TEXT = "plain"  # --text: the messages' text, "plain" (skips the Markdown parse) or "markdown" (takes all of it)
 PROFILE: Path | None = None  # --profile: where py-spy writes the last trial's samples of the chat server
 
 
@@ -432,7 +434,7 @@ def migrated(url: str) -> str:
 
 
 def main() -> None:
-    global PROFILE, CHURN_SECONDS
+    global PROFILE, CHURN_SECONDS, TEXT
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workloads", default=",".join(WORKLOADS), help="comma-separated: %(default)s")
     parser.add_argument("--servers", default=",".join(TARGETS), help="comma-separated: %(default)s")
@@ -461,8 +463,15 @@ def main() -> None:
     parser.add_argument(
         "--churn-seconds", type=float, default=CHURN_SECONDS, help="presence-churn's length (default %(default)s)"
     )
+    parser.add_argument(
+        "--text",
+        choices=("plain", "markdown"),
+        default="plain",
+        help="the messages: plain letters, which skip the Markdown parse, or Markdown that takes all of it "
+        "(strong, emphasis, strikethrough, code and a bare URL; bench/loadgen.py) (default %(default)s)",
+    )
     args = parser.parse_args()
-    PROFILE, CHURN_SECONDS = args.profile, args.churn_seconds
+    PROFILE, CHURN_SECONDS, TEXT = args.profile, args.churn_seconds, args.text
     WORKLOADS["presence-churn"] = Workload(
         "presence-churn", [CHURN_OBSERVERS + args.presence_sockets], 0, 0, kind="churn"
     )
@@ -476,7 +485,8 @@ def main() -> None:
     targets = [TARGETS[name] for name in args.servers.split(",")]
     print(
         f"# python -m bench {' '.join(sys.argv[1:])}  (database {args.database.split('@')[-1]}, "
-        f"layer {'redis' if args.redis else 'in-memory'}, server on core 0, load generator on core 1)",
+        f"layer {'redis' if args.redis else 'in-memory'}, {args.text} text, server on core 0, "
+        "load generator on core 1)",
         flush=True,
     )
     table: list[str] = []
@@ -516,7 +526,8 @@ def table_row(target: str, workload: Workload, result: dict[str, Any]) -> str:
         memory = f"{result['kib_per_socket']:.1f} | {result['peak_rss_mib']:.0f}"
         return f"| idle ({result['sockets']}) | {target} | | | | | | {memory} |"
     return (
-        f"| {workload.name} | {target}{'' if result['ok'] else ' (no rate passed)'} | "
+        f"| {workload.name}{'' if TEXT == 'plain' else f' ({TEXT})'} | "
+        f"{target}{'' if result['ok'] else ' (no rate passed)'} | "
         f"{result['deliveries_per_second']:,.0f} | {result['rate']:,.1f} | "
         f"{result['expected'] - result['received']} | "
         f"{result['p50']:.1f} / {result['p99']:.1f} / {result['max']:.1f} | "

@@ -27,7 +27,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote_plus, urlsplit
 
 import picows
 import uvloop
@@ -42,6 +42,9 @@ EDITABLE = 10  # a sender edits its latest messages, these many of them in turn
 HTTP_CONNECTIONS = 32  # edits in flight at once, each on a kept-alive connection of its own
 HTTP_IDLE_SECONDS = 3.0  # a connection idle this long is closed here, before the server's 5 s keep-alive does
 MESSAGE_ELEMENT = b'<li id="message-'
+# --text markdown: after the marker, what takes Markdown's whole parse (emphasis, strong, strikethrough,
+# inline code, a bare URL linked); the marker stays the paragraph's first words, as it is in plain text.
+MARKDOWN_TAIL = " **bold** _em_ ~~gone~~ `code` see https://example.com/a?b=1"
 
 
 @dataclass
@@ -111,9 +114,11 @@ class Client(picows.WSListener):
             del self.own[:-EDITABLE]
 
 
-def body(trial: int, due_ns: int, *, edited: bool = False) -> str:
-    text = f"{MARKER.decode()}{trial}-{due_ns}-{EDITED.decode() if edited else ''}"
-    return text + "x" * (BODY_BYTES - len(text))
+def body(trial: int, due_ns: int, *, edited: bool = False, text: str = "plain") -> str:
+    """A message of BODY_BYTES: the marker, then letters (plain), or letters and MARKDOWN_TAIL (markdown)."""
+    marker = f"{MARKER.decode()}{trial}-{due_ns}-{EDITED.decode() if edited else ''}"
+    tail = MARKDOWN_TAIL if text == "markdown" else ""
+    return marker + "x" * max(1, BODY_BYTES - len(marker) - len(tail)) + tail
 
 
 def message_key(trial: int, due_ns: int) -> bytes:
@@ -143,7 +148,7 @@ class EditPoster:
         self.failures: list[str] = []  # what went wrong, for each edit that was not answered 200
 
     def request(self, path: str, session: str, text: str) -> bytes:
-        form = f"body={text}".encode()  # letters, digits and dashes: nothing to escape
+        form = f"body={quote_plus(text)}".encode()
         head = (
             f"POST {path} HTTP/1.1\r\n"
             f"Host: {self.host}:{self.port}\r\n"
@@ -264,7 +269,8 @@ async def warm_up(plan: dict[str, Any], clients: list[Client]) -> None:
     for sender in plan["senders"]:
         due = time.monotonic_ns()
         clients[sender].awaiting[message_key(WARM_TRIAL, due)] = None
-        clients[sender].transport.send(picows.WSMsgType.TEXT, frame_for(plan["wire"], body(WARM_TRIAL, due)))
+        text = body(WARM_TRIAL, due, text=plan.get("text", "plain"))
+        clients[sender].transport.send(picows.WSMsgType.TEXT, frame_for(plan["wire"], text))
     deadline = time.monotonic() + 30
     while not all(clients[sender].own for sender in plan["senders"]):
         if time.monotonic() > deadline:
@@ -293,6 +299,7 @@ async def run_trial(
     wire, senders, room_sizes = plan["wire"], plan["senders"], plan["room_sizes"]
     specs = plan["clients"]
     edit_every = plan.get("edit_every", 0)
+    kind = plan.get("text", "plain")
     tally.reset(trial)
     if poster is not None:
         poster.reset()
@@ -315,7 +322,7 @@ async def run_trial(
             message_id = client.own[-1 - client.edits % len(client.own)]  # its latest messages in turn
             client.edits += 1
             path = spec["edit_path"].format(message_id)
-            request = poster.request(path, spec["session"], body(trial, due, edited=True))
+            request = poster.request(path, spec["session"], body(trial, due, edited=True, text=kind))
             task = asyncio.create_task(poster.post(request, due))
             posts.add(task)
             task.add_done_callback(posts.discard)
@@ -324,7 +331,7 @@ async def run_trial(
         else:
             if poster is not None:
                 client.awaiting[message_key(trial, due)] = None
-            client.transport.send(picows.WSMsgType.TEXT, frame_for(wire, body(trial, due)))
+            client.transport.send(picows.WSMsgType.TEXT, frame_for(wire, body(trial, due, text=kind)))
         expected += room_sizes[spec["room"]]
     send_window = (time.monotonic_ns() - started) / 1e9
     deadline = time.monotonic() + DRAIN_SECONDS

@@ -85,3 +85,42 @@ def test_a_short_run_of_who_is_here_and_who_is_typing_counts_every_change_and_ev
     typing = re.search(r"^typing +chat .* \(([\d.]+) typing frames/s\) \| received ([\d,]+)/([\d,]+)", run.stdout, re.M)
     assert typing is not None, run.stdout
     assert typing[2] == typing[3] != "0", "every indicator reached every other page"
+
+
+def test_a_short_markdown_run_counts_every_message_and_edit_and_its_text_takes_the_markdown_parse() -> None:
+    """`--text markdown`: the marker is still found in what Markdown makes of the text, edits' included."""
+    from bench.loadgen import body
+    from rooms.messages.formatting import PLAIN, formatted, render
+
+    text = body(1, 1234567890, text="markdown")
+    assert not PLAIN.fullmatch(text), "the Markdown text does not skip the parse"
+    assert render(text) == formatted(text)
+    assert "<p>bench-1-1234567890-" in render(text), "the marker opens the paragraph, as in plain text"
+    assert "<strong>bold</strong>" in render(text)
+    assert '<a href="https://example.com/a?b=1"' in render(text)
+    assert PLAIN.fullmatch(body(1, 1234567890)), "plain text still skips it"
+
+    database = os.environ.get("DATABASE_URL", "")
+    database_option = database.rsplit("/", 1)[0] + "/postgres" if database.startswith("postgres") else "sqlite"
+    run = subprocess.run(
+        [
+            *BENCH,
+            *("--workloads", "edits", "--servers", "chat", "--text", "markdown"),
+            *("--rate", "10", "--duration", "1", "--database", database_option),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")},
+    )
+
+    assert run.returncode == 0, run.stderr
+    chat = re.search(
+        r"^edits +chat .*received ([\d,]+)/([\d,]+) .*\| edits (\d+) \((\d+) failed\), of them received ([\d,]+)/",
+        run.stdout,
+        re.M,
+    )
+    assert chat, run.stdout
+    assert chat.groups() == ("2,000", "2,000", "1", "0", "200"), chat.groups()
+    assert "| edits (markdown) | chat |" in run.stdout
