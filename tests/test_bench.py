@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.servers import ROOT
 
@@ -124,3 +125,37 @@ def test_a_short_markdown_run_counts_every_message_and_edit_and_its_text_takes_t
     assert chat, run.stdout
     assert chat.groups() == ("2,000", "2,000", "1", "0", "200"), chat.groups()
     assert "| edits (markdown) | chat |" in run.stdout
+
+
+def test_a_small_search_benchmark_builds_its_fixture_once_and_times_every_kind_of_query(tmp_path: Path) -> None:
+    """python -m bench.search over 2,000 messages on SQLite: every kind of query timed, the fixture reused."""
+    database = f"sqlite:///{tmp_path / 'search.sqlite3'}"
+    command = [sys.executable, "-m", "bench.search", "--messages", "2000", "--runs", "2", "--database", database]
+    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")}
+    first = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
+    again = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
+
+    assert first.returncode == 0, first.stderr
+    assert "# built 2,000 + 20 messages" in first.stdout
+    assert again.returncode == 0, again.stderr
+    assert "# reusing the fixture of 2,000 messages" in again.stdout
+    rows = re.findall(r"^\| ([a-z ]+): `.*` \| (every room|in the room) \| (\d+) \| 2 \|", first.stdout, re.M)
+    assert len(rows) == 14, first.stdout
+    hits = {(kind, scope): int(found) for kind, scope, found in rows}
+    assert hits["rare word", "every room"] == 1  # "zanzibar" is planted in one message in 10,000: number 7
+    assert hits["never occurs", "in the room"] == hits["hostile syntax", "every room"] == 0
+    assert re.search(r"^overall: 28 searches, p50 [\d.]+ ms, p95 [\d.]+ ms$", first.stdout, re.M)
+
+
+def test_the_room_page_benchmark_renders_the_page_and_counts_its_queries() -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "bench.page", "--renders", "3", "--warm-up", "1", "--messages", "5"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")},
+    )
+
+    assert run.returncode == 0, run.stderr
+    assert re.search(r"^room page  3 renders: median [\d.]+ ms, p95 [\d.]+ ms, .* \| 9 queries \|", run.stdout, re.M)
