@@ -20,6 +20,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # Set Django up before importing anything that touches models.
 django_asgi_app = get_asgi_application()
 
+from config.body_limit import limit_body  # noqa: E402
 from config.serve import STARTED_BY  # noqa: E402
 from rooms.sockets.entry import SocketEntry  # noqa: E402
 
@@ -107,6 +108,7 @@ def application(scope: dict[str, Any], receive: Any, send: Any) -> Awaitable[Non
         return socket_entry(scope, receive, send)
     if scope["type"] == "http":
         forwarded_headers(scope)
+        receive = limit_body(scope, receive, settings.REQUEST_MAX_BYTES)
     return django_asgi_app(scope, receive, send)  # HTTP, and lifespan (which Django refuses)
 
 

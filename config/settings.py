@@ -51,6 +51,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view reads a body that was too large to keep (config/body_limit.py).
+    "config.body_limit.RefuseTooLarge",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -231,6 +233,8 @@ SERVESTATIC_USE_FINDERS = not COLLECTED_STATIC
 # The largest attachment one may send, in bytes (10 MB by default); what kinds are allowed is a short list,
 # told by their content (rooms/messages/file_types.py).
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# The largest request body kept at all (config/body_limit.py): an attachment and its form, with room to spare.
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=ATTACHMENT_MAX_BYTES + 1024 * 1024)
 # Work that need not hold the request (an image's thumbnail) is a task of Django's tasks framework. The
 # default runs it at once, in the process that enqueued it: no worker to start. A queue of its own is a
 # backend here (e.g. django-tasks' database backend and its worker).
