@@ -257,6 +257,9 @@ class RefusedUpload(UploadedFile):  # type: ignore[type-arg]
         super().__init__(BytesIO(), name or "file", "application/octet-stream", size=limit + 1)
 
 
+TOO_LARGE = _("This file is larger than %(limit)s, the most a file can be. Choose a smaller one.")
+
+
 class AttachmentForm(MessageForm):
     """A message with a file or an image: its text, a caption, may then be empty. What the file is, is told
     by its content (rooms/messages/file_types.py), and an image must say what it shows (alt text). Its ids
@@ -292,13 +295,17 @@ class AttachmentForm(MessageForm):
         self.fields["body"].widget.attrs.pop("autofocus", None)
         self.fields["body"].widget.attrs.pop("data-enter-sends", None)
         self.fields["file"].help_text = attachment_limits()
+        # For static/js/attach.js, which says so as soon as a file too large is chosen, before it is sent.
+        limit = settings.ATTACHMENT_MAX_BYTES
+        self.fields["file"].widget.attrs["data-max-bytes"] = str(limit)
+        self.fields["file"].widget.attrs["data-text-too-large"] = TOO_LARGE % {"limit": filesizeformat(limit)}
 
     def clean_file(self) -> "UploadedFile[bytes]":
         upload: UploadedFile[bytes] = self.cleaned_data["file"]
         limit = settings.ATTACHMENT_MAX_BYTES
         if isinstance(upload, RefusedUpload):  # its size unknown: more than the limit is what is known
             raise ValidationError(
-                _("This file is larger than %(limit)s, the most a file can be. Choose a smaller one."),
+                TOO_LARGE,
                 code="too_large",
                 params={"limit": filesizeformat(limit)},
             )

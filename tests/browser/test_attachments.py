@@ -1,6 +1,7 @@
 """Attachments in real browsers: an image attached in one page appears live in another with its thumbnail and
 alt text; a refusal is said next to its field; the attach form and a room with an attachment are accessible."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -137,3 +138,29 @@ def test_attaching_without_javascript_posts_the_form_and_comes_back_to_the_room(
     attach(nia, plan, alt="Nia's plan", caption="my plan")
     expect(nia.page.get_by_role("img", name="Nia's plan")).to_be_visible()
     expect(nia.page.locator(".message .body")).to_have_text("my plan")
+
+
+def test_a_file_too_large_is_said_so_when_chosen_and_never_sent(people: People, plan: Path, tmp_path: Path) -> None:
+    ada = people.signed_up("Ada")
+    ada.enter_room(unique("Large"))
+    sent: list[str] = []
+    ada.page.on("request", lambda request: sent.append(request.url) if request.method == "POST" else None)
+    ada.page.locator("#attach > summary").click()
+    field = ada.page.get_by_label("File", exact=True)
+
+    huge = tmp_path / "huge.pdf"
+    huge.write_bytes(b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024))
+    field.set_input_files(huge)
+
+    error = "This file is larger than 10.0 MB, the most a file can be. Choose a smaller one."
+    expect(field).to_have_attribute("aria-describedby", re.compile(r"\battach-file_error\b"))
+    expect(ada.page.locator("#attach-file_error")).to_have_text(error)
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(ada.page.get_by_role("alert").filter(has_text=error)).to_be_visible()
+    assert field.evaluate("(input) => input.files.length") == 0, "let go of, so that it cannot be sent"
+    ada.check_accessibility()
+
+    field.set_input_files(plan)
+    expect(ada.page.get_by_role("alert").filter(has_text=error)).to_have_count(0)
+    expect(field).not_to_have_attribute("aria-invalid", "true")
+    assert not [url for url in sent if url.endswith("/attach/")]
