@@ -90,7 +90,8 @@ def start_conversation(*, user: User, others: Iterable[User]) -> Room:
     existing = Room.objects.filter(direct_key=key).first()
     if existing is not None:
         # Whoever had left it is back in it: it is still their conversation with these people.
-        back = [person for pk, person in people.items() if pk not in set(existing.members.values_list("pk", flat=True))]
+        still_in = set(existing.members.values_list("pk", flat=True))
+        back = [person for pk, person in people.items() if pk not in still_in]
         Membership.objects.bulk_create(
             [Membership(room=existing, user=person) for person in back], ignore_conflicts=True
         )

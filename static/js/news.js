@@ -62,7 +62,7 @@
 
   // A room the reader joined in another page (or was added to, or written to first): into its list, unless
   // this page lists it already (served after the joining).
-  function list(item) {
+  function listJoined(item) {
     const entry = item.content.firstElementChild;
     const into = document.getElementById(item.dataset.joined);
     if (!entry || !into || document.getElementById(entry.id)) return;
@@ -94,7 +94,7 @@
       }
       for (const item of box.querySelectorAll("template[data-joined]")) {
         item.remove();
-        list(item);
+        listJoined(item);
       }
     }).observe(box, { childList: true });
   }
