@@ -14,17 +14,23 @@ from tests.servers import ROOT
 BENCH = [sys.executable, "-m", "bench"]
 
 
-def test_a_short_benchmark_run_delivers_every_message_on_every_server() -> None:
+def run_bench(*options: str) -> "subprocess.CompletedProcess[str]":
+    """`python -m bench` with `options`: on PostgreSQL when the tests are (a database of its own beside
+    theirs), else SQLite; never on Redis."""
     database = os.environ.get("DATABASE_URL", "")
     database_option = database.rsplit("/", 1)[0] + "/postgres" if database.startswith("postgres") else "sqlite"
-    run = subprocess.run(
-        [*BENCH, "--workloads", "big-200", "--rate", "2", "--duration", "1", "--database", database_option],
+    return subprocess.run(
+        [*BENCH, *options, "--database", database_option],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=300,
         env={key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")},
     )
+
+
+def test_a_short_benchmark_run_delivers_every_message_on_every_server() -> None:
+    run = run_bench("--workloads", "big-200", "--rate", "2", "--duration", "1")
 
     assert run.returncode == 0, run.stderr
     lines = {match[0]: match for match in re.findall(r"^big-200 +(\w+) .*received ([\d,]+)/([\d,]+)", run.stdout, re.M)}
@@ -36,20 +42,7 @@ def test_a_short_benchmark_run_delivers_every_message_on_every_server() -> None:
 
 def test_a_short_edits_run_counts_the_edits_pages_receive_and_runs_on_the_chat_only() -> None:
     """Ten changes at 10 a second: nine new messages over the socket, one edit through the HTTP edit view."""
-    database = os.environ.get("DATABASE_URL", "")
-    database_option = database.rsplit("/", 1)[0] + "/postgres" if database.startswith("postgres") else "sqlite"
-    run = subprocess.run(
-        [
-            *BENCH,
-            *("--workloads", "edits", "--servers", "chat,tutorial"),
-            *("--rate", "10", "--duration", "1", "--database", database_option),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")},
-    )
+    run = run_bench("--workloads", "edits", "--servers", "chat,tutorial", "--rate", "10", "--duration", "1")
 
     assert run.returncode == 0, run.stderr
     chat = re.search(
@@ -67,17 +60,8 @@ def test_a_short_edits_run_counts_the_edits_pages_receive_and_runs_on_the_chat_o
 
 
 def test_a_short_run_of_who_is_here_and_who_is_typing_counts_every_change_and_every_indicator() -> None:
-    database = os.environ.get("DATABASE_URL", "")
-    database_option = database.rsplit("/", 1)[0] + "/postgres" if database.startswith("postgres") else "sqlite"
-    small = ["--presence-sockets", "30", "--churn-seconds", "2", "--duration", "3", "--database", database_option]
-    run = subprocess.run(
-        [*BENCH, "--workloads", "presence-churn,typing", "--servers", "chat", *small],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")},
-    )
+    small = ["--presence-sockets", "30", "--churn-seconds", "2", "--duration", "3"]
+    run = run_bench("--workloads", "presence-churn,typing", "--servers", "chat", *small)
 
     assert run.returncode == 0, run.stderr
     churn = re.search(r"^presence-churn +chat +60 changes .* received ([\d,]+)/([\d,]+) at 20 ", run.stdout, re.M)
@@ -101,19 +85,8 @@ def test_a_short_markdown_run_counts_every_message_and_edit_and_its_text_takes_t
     assert '<a href="https://example.com/a?b=1"' in render(text)
     assert PLAIN.fullmatch(body(1, 1234567890)), "plain text still skips it"
 
-    database = os.environ.get("DATABASE_URL", "")
-    database_option = database.rsplit("/", 1)[0] + "/postgres" if database.startswith("postgres") else "sqlite"
-    run = subprocess.run(
-        [
-            *BENCH,
-            *("--workloads", "edits", "--servers", "chat", "--text", "markdown"),
-            *("--rate", "10", "--duration", "1", "--database", database_option),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")},
+    run = run_bench(
+        "--workloads", "edits", "--servers", "chat", "--text", "markdown", "--rate", "10", "--duration", "1"
     )
 
     assert run.returncode == 0, run.stderr

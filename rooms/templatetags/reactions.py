@@ -68,11 +68,13 @@ def reaction_picker(context: Context) -> SafeString:
     later = bool(context.get(words.LATER))
     csrf_token = context.get("csrf_token")
     message = context["message"]
-    html = _kept_picker(None if later else get_language(), with_csrf=bool(csrf_token))
-    html = html.replace(_PICKER_URL, str(escape(context["message_url"]))).replace(_PICKER_PK, str(message.pk))
+    html = _kept_picker(None if later else get_language(), with_csrf=bool(csrf_token)).replace(
+        _PICKER_PK, str(message.pk)
+    )
     if csrf_token:
         html = html.replace(_PICKER_CSRF, str(escape(csrf_token)))
-    return SafeString(html)
+    # The address last, so that nothing in it (a room's name, a long id) is taken for a stand-in.
+    return SafeString(html.replace(_PICKER_URL, str(escape(context["message_url"]))))
 
 
 @functools.cache
