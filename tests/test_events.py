@@ -10,6 +10,7 @@ from rooms.events import (
     Event,
     MessageChanged,
     PresenceChanged,
+    RoomJoined,
     RoomNews,
     Typing,
     UnknownEvent,
@@ -35,6 +36,11 @@ EXAMPLES = [
     Typing(room_id=7, user_id=3, html='<ul id="typists" hx-swap-oob="beforeend"><li id="typist-3">Ana</li></ul>'),
     RoomNews(room_id=7, html='<div id="news" hx-swap-oob="beforeend"><data value="42" data-room="7"></data></div>'),
     UnreadChanged(user_id=3, room_id=7, html={"en": '<span id="unread-7">1 unread</span>', "ko": "<span>1개</span>"}),
+    RoomJoined(
+        user_id=3,
+        room_id=7,
+        html={"en": '<template data-joined="sidebar-rooms"><li id="sidebar-room-7">Design</li></template>'},
+    ),
 ]
 
 
