@@ -27,6 +27,9 @@
     const paging = /[?&](before|after|around)=/.test(location.search);
     if (log && log.scrollHeight <= log.clientHeight && !location.hash && !paging) {
       document.querySelector("#message-list > li:last-child")?.scrollIntoView({ block: "end" });
+      // The message box below it has the focus (autofocus), and the browser may have scrolled to it before
+      // this ran, or may not scroll again after: bring it into view now, the newest message just above it.
+      document.querySelector("#composer textarea")?.scrollIntoView({ block: "nearest" });
     }
   });
 
