@@ -105,9 +105,10 @@ def make_staff(database_url: str, username: str) -> None:
     assert updated == 1, f"no account {username!r}"
 
 
-def backdate_message(database_url: str, body: str, *, days: int) -> None:
-    """Move the message that reads `body` `days` into the past, in a live server's database (no page can)."""
-    when = datetime.now(UTC) - timedelta(days=days)
+def backdate_message(database_url: str, body: str, *, days: int = 0, at: datetime | None = None) -> None:
+    """Move the message that reads `body` `days` into the past, or to the moment `at`, in a live server's
+    database (no page can)."""
+    when = (at or datetime.now(UTC) - timedelta(days=days)).astimezone(UTC)
     if database_url.startswith(("postgres://", "postgresql://")):
         import psycopg
 

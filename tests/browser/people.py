@@ -53,12 +53,18 @@ class Person:
     """Someone using the chat in a browser tab of their own."""
 
     def __init__(
-        self, browser: Browser, base_url: str, *, javascript_enabled: bool = True, obey_csp: bool = False
+        self,
+        browser: Browser,
+        base_url: str,
+        *,
+        javascript_enabled: bool = True,
+        obey_csp: bool = False,
+        timezone_id: str | None = None,
     ) -> None:
         # The page's Content-Security-Policy forbids eval, and Playwright's wait_for_function
         # evaluates strings; most tests set the policy aside, test_csp.py keeps it.
         self.context: BrowserContext = browser.new_context(
-            base_url=base_url, java_script_enabled=javascript_enabled, bypass_csp=not obey_csp
+            base_url=base_url, java_script_enabled=javascript_enabled, bypass_csp=not obey_csp, timezone_id=timezone_id
         )
         self.context.set_default_timeout(5_000)
         self.page: Page = self.context.new_page()
@@ -471,14 +477,27 @@ class People:
         self.base_url = base_url
         self.everyone: list[Person] = []
 
-    def new(self, *, javascript_enabled: bool = True, obey_csp: bool = False) -> Person:
-        """Someone who has not signed up yet."""
-        person = Person(self.browser, self.base_url, javascript_enabled=javascript_enabled, obey_csp=obey_csp)
+    def new(self, *, javascript_enabled: bool = True, obey_csp: bool = False, timezone_id: str | None = None) -> Person:
+        """Someone who has not signed up yet (in the machine's time zone, or `timezone_id`'s)."""
+        person = Person(
+            self.browser,
+            self.base_url,
+            javascript_enabled=javascript_enabled,
+            obey_csp=obey_csp,
+            timezone_id=timezone_id,
+        )
         self.everyone.append(person)
         return person
 
-    def signed_up(self, name: str, *, display_name: str | None = None, javascript_enabled: bool = True) -> Person:
-        person = self.new(javascript_enabled=javascript_enabled)
+    def signed_up(
+        self,
+        name: str,
+        *,
+        display_name: str | None = None,
+        javascript_enabled: bool = True,
+        timezone_id: str | None = None,
+    ) -> Person:
+        person = self.new(javascript_enabled=javascript_enabled, timezone_id=timezone_id)
         person.sign_up(name, display_name)
         return person
 

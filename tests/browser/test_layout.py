@@ -3,6 +3,7 @@ messages that read as a chat (runs, days, one's own marked), a composer that gro
 320 pixels, light and dark, English and Korean."""
 
 import re
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -204,6 +205,39 @@ def test_days_are_told_apart_by_separators_before_the_first_message_of_each(
     assert re.match(r"DAY \w+\.? \d+, \d{4}$", order[0]), order[0]
     expect(ada.page.get_by_role("log").get_by_role("heading", name="Yesterday", level=2)).to_be_visible()
     ada.check_accessibility()
+
+
+def test_days_are_the_reader_s_own_where_they_live_not_the_server_s(people: People, live_database_url: str) -> None:
+    """Two messages on one day in UTC, 11:00 and 13:00, are on two days twelve hours east of it."""
+    ada = people.signed_up("Ada")
+    ben = people.signed_up("Ben", timezone_id="Etc/GMT-12")  # UTC+12 (the sign is POSIX's)
+    room = unique("Zones")
+    ada.enter_room(room)
+    for text in ("late that evening", "early next morning", "now"):
+        ada.send_message(text)
+    day = datetime.now(UTC).date() - timedelta(days=3)
+    servers.backdate_message(live_database_url, "late that evening", at=datetime.combine(day, time(11), UTC))
+    servers.backdate_message(live_database_url, "early next morning", at=datetime.combine(day, time(13), UTC))
+
+    ben.enter_room(room)
+    order = ben.page.evaluate(
+        """() => [...document.querySelectorAll('#message-list > li:not(.unread-divider)')].map((li) =>
+            li.matches('.day-divider')
+                ? `DAY ${li.querySelector('time').dateTime}`
+                : li.querySelector('.body').innerText)"""
+    )
+    next_day, their_today = day + timedelta(days=1), (datetime.now(UTC) + timedelta(hours=12)).date()
+    assert order == [
+        f"DAY {day}",
+        "late that evening",
+        f"DAY {next_day}",
+        "early next morning",
+        f"DAY {their_today}",
+        "now",
+    ]
+    headings = ben.page.locator(".day-divider").get_by_role("heading", level=2)
+    expect(headings).to_have_text([re.compile(r"^\w+ \d+, \d{4}$")] * 2 + ["Today"])
+    ben.check_accessibility()
 
 
 def test_the_composer_grows_with_its_text(people: People) -> None:
