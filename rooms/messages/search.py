@@ -7,6 +7,11 @@ of a word ("chat" finds "chatting"; Korean "대화방" finds "대화방에서"):
 are not syntax here, only punctuation, so no query is an error. Hits are ranked by the engine (BM25 on
 SQLite, ts_rank on PostgreSQL) and come with a snippet, the words found marked.
 
+Ranking is bounded: the best hits are chosen among the newest CANDIDATES matches the reader may read. A
+word found in most messages ("the", and with it then, there, these) used to be ranked in every one of
+them, seconds over a million messages on both engines (bench/README.md, "Search"); in a chat the newest
+of those are the ones looked for. A query with fewer matches than that, most of them, is ranked whole.
+
 The index follows the message: an edit replaces its words, a deletion (the text emptied) removes them,
 earlier versions are never indexed (migration 0008).
 """
@@ -24,6 +29,7 @@ from rooms import access
 from rooms.models import Message, Room, User
 
 MAX_HITS = 50
+CANDIDATES = 1_000  # the newest matches ranked for the best MAX_HITS (see above)
 MAX_WORDS = 8  # a query of more words is cut to its first eight: a sentence pasted in is still a search
 WORD = re.compile(r"\w+")
 
@@ -73,14 +79,19 @@ Rule = tuple[str, tuple[object, ...] | list[object]]
 def _search_sqlite(words: list[str], rule: Rule, start: str, stop: str) -> list[tuple[int, str]]:
     # Each word quoted (FTS5's string syntax: a quote inside doubled) and marked as a prefix.
     match = " ".join('"{}"*'.format(word.replace('"', '""')) for word in words)
-    # The rule is correlated (search): EXISTS asks it of each message MATCH finds, once.
+    # The rule is correlated (search): EXISTS asks it of each message MATCH finds, once. The inner query
+    # finds the oldest of the newest CANDIDATES readable matches (FTS5 walks them newest first, and stops);
+    # BM25 and the snippets are worked out for those alone, not for every match.
     rule_sql, rule_params = rule
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT rowid, snippet(rooms_message_fts, 0, %s, %s, '…', 16) FROM rooms_message_fts"  # noqa: S608
-            f" WHERE rooms_message_fts MATCH %s AND EXISTS ({rule_sql})"
+            f" WHERE rooms_message_fts MATCH %s AND EXISTS ({rule_sql}) AND rowid >= coalesce(("
+            "  SELECT rowid FROM rooms_message_fts"
+            f"  WHERE rooms_message_fts MATCH %s AND EXISTS ({rule_sql}) ORDER BY rowid DESC LIMIT 1 OFFSET %s"
+            " ), 0)"
             " ORDER BY bm25(rooms_message_fts), rowid DESC LIMIT %s",
-            [start, stop, match, *rule_params, MAX_HITS],
+            [start, stop, match, *rule_params, match, *rule_params, CANDIDATES - 1, MAX_HITS],
         )
         return [(int(pk), str(snippet)) for pk, snippet in cursor.fetchall()]
 
@@ -90,14 +101,16 @@ def _search_postgresql(words: list[str], rule: Rule, start: str, stop: str) -> l
     query = " & ".join(f"{word}:*" for word in words)
     options = f"StartSel={start}, StopSel={stop}, MaxFragments=2, MaxWords=24, MinWords=8, FragmentDelimiter=…"
     rule_sql, rule_params = rule
+    # The newest CANDIDATES readable matches, then the best of them by rank, then their snippets: ts_rank
+    # parses each text it ranks again, and ts_headline each it shows.
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT id, ts_headline('simple', body, q, %s) FROM ("  # noqa: S608
-            " SELECT id, body, q, ts_rank(to_tsvector('simple', body), q) AS rank"
-            " FROM rooms_message, to_tsquery('simple', %s) AS q"
-            f" WHERE to_tsvector('simple', body) @@ q AND id IN ({rule_sql})"
-            " ORDER BY rank DESC, id DESC LIMIT %s"
+            " SELECT id, body, q, ts_rank(to_tsvector('simple', body), q) AS rank FROM ("
+            "  SELECT id, body, q FROM rooms_message, to_tsquery('simple', %s) AS q"
+            f"  WHERE to_tsvector('simple', body) @@ q AND id IN ({rule_sql}) ORDER BY id DESC LIMIT %s"
+            " ) AS newest ORDER BY rank DESC, id DESC LIMIT %s"
             ") AS best ORDER BY rank DESC, id DESC",
-            [options, query, *rule_params, MAX_HITS],
+            [options, query, *rule_params, CANDIDATES, MAX_HITS],
         )
         return [(int(pk), str(snippet)) for pk, snippet in cursor.fetchall()]

@@ -45,6 +45,44 @@ def test_every_word_must_be_there_and_a_better_match_ranks_first(design: Room, a
     assert texts(search(ana, "deploy"))[0] == "deploy, deploy, deploy"
 
 
+def test_a_word_in_very_many_messages_is_ranked_among_its_newest_matches(
+    design: Room, ana: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ranking every match of "the" took seconds over a million messages (bench/README.md): the best hits
+    are chosen among the newest CANDIDATES (here 3) that the reader may read."""
+    monkeypatch.setattr("rooms.messages.search.CANDIDATES", 3)
+    say(design, ana, "deploy deploy deploy, long ago")
+    for n in range(3):
+        say(design, ana, f"we deploy on day {n} of the week, as every week, if the build is green")
+    assert sorted(texts(search(ana, "deploy"))) == [
+        "we deploy on day 0 of the week, as every week, if the build is green",
+        "we deploy on day 1 of the week, as every week, if the build is green",
+        "we deploy on day 2 of the week, as every week, if the build is green",
+    ]
+
+    say(design, ana, "deploy deploy, and now")
+    hits = texts(search(ana, "deploy"))
+    assert len(hits) == 3
+    assert hits[0] == "deploy deploy, and now", "the best of the newest first"
+    assert "we deploy on day 0 of the week, as every week, if the build is green" not in hits
+
+
+def test_newer_matches_the_reader_may_not_read_do_not_crowd_out_theirs(
+    design: Room, ana: User, ben: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("rooms.messages.search.CANDIDATES", 2)
+    say(design, ana, "first release notes")
+    say(design, ana, "second release notes")
+    hideout = membership.create_private_room(user=ana, name="Hideout")
+    for n in range(3):
+        say(hideout, ana, f"secret release {n}")
+    edited = say(design, ana, "a release to be forgotten")
+    edit_message(room=design, editor=ana, message_id=edited.pk, data={"body": "nothing here"})
+
+    assert sorted(texts(search(ben, "release"))) == ["first release notes", "second release notes"]
+    assert sorted(texts(search(ana, "release", room=design))) == ["first release notes", "second release notes"]
+
+
 def test_korean_words_are_found_by_their_start(design: Room, ana: User) -> None:
     say(design, ana, "대화방에서 만나요")
     assert texts(search(ana, "대화방")) == ["대화방에서 만나요"]
@@ -113,7 +151,8 @@ def test_on_sqlite_the_access_rule_is_asked_of_each_hit_by_its_key_not_built_as_
     design: Room, ana: User
 ) -> None:
     """Given "rowid IN (every readable message)", SQLite ran the whole MATCH once per readable message (2.5 s for
-    one rare word over 20,000, bench/search.py); the rule is a correlated EXISTS, looked up by primary key."""
+    one rare word over 20,000, bench/search.py); the rule is a correlated EXISTS, looked up by primary key.
+    And only the newest CANDIDATES matches are ranked (bench/README.md, "Search")."""
     if connection.vendor != "sqlite":
         pytest.skip("SQLite's FTS5 query plan")
     say(design, ana, "a rare word: zanzibar")
@@ -125,4 +164,8 @@ def test_on_sqlite_the_access_rule_is_asked_of_each_hit_by_its_key_not_built_as_
         plan = [row[3] for row in cursor.fetchall()]
     assert "SEARCH rooms_message USING INTEGER PRIMARY KEY (rowid=?)" in plan, plan
     assert not [step for step in plan if step.startswith("SCAN rooms_message ")], plan
-    assert "SCAN rooms_message_fts VIRTUAL TABLE INDEX 0:M1" in plan, plan  # MATCH alone, no rowid handed in
+    # MATCH with a lower bound on the rowid, no list of rowids handed in; the bound found by walking the
+    # matches newest first (FTS5's ORDER BY rowid DESC, 0x40 | 0x80), evaluated once.
+    assert "SCAN rooms_message_fts VIRTUAL TABLE INDEX 0:M1>" in plan, plan
+    assert "SCAN rooms_message_fts VIRTUAL TABLE INDEX 192:M1" in plan, plan
+    assert any(step.startswith("REUSE SUBQUERY") for step in plan), plan
