@@ -20,6 +20,7 @@ asks for one trial and is answered with one line of results.
 
 import asyncio
 import json
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -32,9 +33,9 @@ from bench.loadgen import CONNECT_BATCH, DRAIN_SECONDS, cpu_seconds, percentile
 
 TYPING_EVERY = 3.0  # seconds: static/js/typing.js sends at most this often
 TYPING_FRAME = json.dumps({"typing": True}).encode()
-CAME = b'<ul id="people-here-list" hx-swap-oob="beforeend"><li id="person-'
-WENT = b'<li id="person-'
-WENT_MARK = b'" hx-swap-oob="delete">'
+# A frame may hold several people coming and going (settings.PRESENCE_COALESCE): each is counted.
+CAME = re.compile(rb'<ul id="people-here-list" hx-swap-oob="beforeend"><li id="person-(\d+)"')
+WENT = re.compile(rb'<li id="person-(\d+)" hx-swap-oob="delete">')
 LIST_WHOLE = b'hx-swap-oob="innerHTML"'
 TYPIST = b'<li id="typist-'
 
@@ -78,17 +79,15 @@ class Client(picows.WSListener):
             return
         if not self.measured:
             return
-        if data.startswith(CAME):
-            due = tally.due_ns.get((user_of(data, len(CAME)), True))
-        elif data.startswith(WENT) and WENT_MARK in data:
-            due = tally.due_ns.get((user_of(data, len(WENT)), False))
-        elif (position := data.find(TYPIST)) != -1:
-            due = tally.typed_ns.get(user_of(data, position + len(TYPIST)))
+        if (position := data.find(TYPIST)) != -1:
+            dues = [tally.typed_ns.get(user_of(data, position + len(TYPIST)))]
         else:
-            due = None
-        if due is not None:
-            tally.received += 1
-            tally.latencies_ns.append(now - due)
+            dues = [tally.due_ns.get((int(user), True)) for user in CAME.findall(data)]
+            dues += [tally.due_ns.get((int(user), False)) for user in WENT.findall(data)]
+        for due in dues:
+            if due is not None:
+                tally.received += 1
+                tally.latencies_ns.append(now - due)
 
 
 async def connect(spec: dict[str, Any], *, measured: bool) -> Client:

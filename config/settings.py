@@ -182,6 +182,9 @@ RATE_LIMIT_STORAGE_URL = REDIS_URL or "memory://"
 # "who is here" lists (rooms/sockets/presence.py): with Redis, each process renews its entries every quarter
 # of it, and the processes still running remove the entries that expired.
 PRESENCE_EXPIRY = env.float("PRESENCE_EXPIRY", default=30.0)
+# Seconds over which a process gathers the comings and goings of people in a room into one frame, once one
+# has gone out (rooms/sockets/presence.py): the first after a quiet while goes at once.
+PRESENCE_COALESCE = env.float("PRESENCE_COALESCE", default=0.25)
 
 # Seconds a socket's client may leave the server's bytes unread (its write buffer full) before it is
 # dropped (config/websocket_protocol.py): long enough for a slow phone, short for a script that never reads.

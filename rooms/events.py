@@ -9,7 +9,9 @@ fails loudly rather than being dropped in silence.
 """
 
 import enum
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from typing import Any, ClassVar
 
 # Every process with sockets listens to this group: events about people rather than rooms go here.
@@ -119,29 +121,69 @@ class CutOff:
 
 
 @dataclass(frozen=True, slots=True)
-class PresenceChanged:
+class PersonCameOrWent:
     """Someone came into a room (their first socket there, in any process) or left it (their last, or expired).
+
+    `stamp` orders the room's presence changes, so that a late copy can be told
+    from a newer one (rooms/sockets/presence_order.py); `html` is their item
+    appended to the list, or removed from it by id: the same in every language.
+    """
+
+    user_id: int
+    here: bool
+    stamp: int
+    html: str
+
+
+@dataclass(frozen=True)  # not slots: `frames` is worked out once per event, for all its pages
+class PresenceChanged:
+    """People came into a room or left it: those of one process's changes of the room in a short while
+    (settings.PRESENCE_COALESCE), in the order of their stamps, so that a crowd coming and going is a few
+    frames a second per page, not one per person (bench/README.md, "presence churn").
 
     Ephemeral (DESIGN.md §2): not numbered among the room's changes, never
     caught up; a page that (re)connects is sent the list whole instead.
-    `stamp` orders the room's presence changes only, so that a late copy can
-    be told from a newer one (rooms/sockets/presence_order.py). `person` is the
-    fragment for the person alone, the same in every language; `html` is it
-    with the room's count after this change ("4 people here"), by language,
-    rendered once (rooms/people/presence.py).
+    `count` is the room's count after the last of them ("4 people here"), by
+    language, rendered once (rooms/people/presence.py); empty when a newer
+    count has been handed out already.
     """
 
     kind: ClassVar[str] = "presence.changed"
     room_id: int
-    user_id: int
-    here: bool
-    stamp: int
-    person: str
-    html: dict[str, str]
+    people: tuple[PersonCameOrWent, ...]
+    count: dict[str, str]
 
     @property
     def group(self) -> str:
         return room_group(self.room_id)
+
+    @property
+    def stamp(self) -> int:
+        """The stamp of the newest change in it, which its count is true at."""
+        return self.people[-1].stamp
+
+    @cached_property
+    def persons(self) -> str:
+        return "".join(person.html for person in self.people)
+
+    @cached_property
+    def frames(self) -> dict[str, str]:
+        """The frame for a page in each language: every person's fragment, then the count."""
+        return {language: self.persons + count for language, count in self.count.items()}
+
+    def frame(self, language: str) -> str:
+        return self.frames.get(language) or self.persons
+
+    def narrowed(self, people: Sequence[PersonCameOrWent], *, with_count: bool) -> "PresenceChanged":
+        """Some of its people only, with its count or without it: made of the fragments already rendered."""
+        return PresenceChanged(self.room_id, tuple(people), self.count if with_count else {})
+
+    def after(self, stamp: int) -> "PresenceChanged | None":
+        """What of it a page sent the list whole at `stamp` has not seen (the count is newer than the list)."""
+        if self.people[0].stamp > stamp:
+            return self
+        people = [person for person in self.people if person.stamp > stamp]
+        return self.narrowed(people, with_count=True) if people else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +233,10 @@ def from_layer_message(message: dict[str, Any]) -> Event:
     try:
         if cls is CutOff:
             fields["reason"] = CutOffReason(fields["reason"])
+        elif cls is PresenceChanged:  # its people come as dicts (msgpack carries no types)
+            fields["people"] = tuple(PersonCameOrWent(**person) for person in fields["people"])
+            if not fields["people"]:
+                raise ValueError("nobody came or went")
         return cls(**fields)
     except (TypeError, KeyError, ValueError) as error:
         raise UnknownEvent(f"a {kind!r} event that does not fit its type: {error}") from error

@@ -9,6 +9,7 @@ from rooms.events import (
     CutOffReason,
     Event,
     MessageChanged,
+    PersonCameOrWent,
     PresenceChanged,
     RoomJoined,
     RoomNews,
@@ -26,13 +27,20 @@ EXAMPLES = [
     CutOff(user_id=3, reason=CutOffReason.DEACTIVATED),
     PresenceChanged(
         room_id=7,
-        user_id=3,
-        here=True,
-        stamp=1_767_225_600_000_001,  # microseconds: past 2**32, as the stores' stamps are
-        person='<ul id="people-here-list" hx-swap-oob="beforeend"><li id="person-3">Ana</li></ul>',
-        html={"en": "...<h2>2 people here</h2>", "ko": "...<h2>2명 접속 중</h2>"},
+        people=(
+            PersonCameOrWent(
+                user_id=3,
+                here=True,
+                stamp=1_767_225_600_000_001,  # microseconds: past 2**32, as the stores' stamps are
+                html='<ul id="people-here-list" hx-swap-oob="beforeend"><li id="person-3">Ana</li></ul>',
+            ),
+            PersonCameOrWent(user_id=4, here=False, stamp=1_767_225_600_000_002, html='<li id="person-4"></li>'),
+        ),
+        count={"en": "<h2>2 people here</h2>", "ko": "<h2>2명 접속 중</h2>"},
     ),
-    PresenceChanged(room_id=7, user_id=3, here=False, stamp=2, person='<li id="person-3"></li>', html={}),
+    PresenceChanged(
+        room_id=7, people=(PersonCameOrWent(user_id=3, here=False, stamp=2, html='<li id="person-3"></li>'),), count={}
+    ),
     Typing(room_id=7, user_id=3, html='<ul id="typists" hx-swap-oob="beforeend"><li id="typist-3">Ana</li></ul>'),
     RoomNews(room_id=7, html='<div id="news" hx-swap-oob="beforeend"><data value="42" data-room="7"></data></div>'),
     UnreadChanged(user_id=3, room_id=7, html={"en": '<span id="unread-7">1 unread</span>', "ko": "<span>1개</span>"}),
@@ -64,6 +72,8 @@ def test_an_event_comes_back_as_itself_through_redis_s_encoding(event: Event) ->
         {"type": "message.changed", "room_id": 7, "change": 1, "html": {}, "colour": "red"},
         {"type": "cutoff", "user_id": 3, "reason": "went-fishing"},
         {"type": "presence.changed", "room_id": 7, "user_id": 3, "here": True, "stamp": 1},
+        {"type": "presence.changed", "room_id": 7, "people": [{"user_id": 3, "here": True}], "count": {}},
+        {"type": "presence.changed", "room_id": 7, "people": [], "count": {}},
         {"type": "typing", "room_id": 7, "user_id": 3, "html": "<li>", "typed": "secret"},
     ],
     ids=[
@@ -73,6 +83,8 @@ def test_an_event_comes_back_as_itself_through_redis_s_encoding(event: Event) ->
         "unknown field",
         "unknown reason",
         "presence without its frames",
+        "a person without their stamp",
+        "nobody came or went",
         "typing with more",
     ],
 )

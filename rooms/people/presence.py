@@ -9,8 +9,9 @@ says what pages see:
 - someone coming (their first socket in the room, anywhere) is their list
   item appended, and the count; someone going (their last closed, or their
   server died and its entries expired) is their item removed, and the count.
-  Each is rendered once, per language for the count's words (DESIGN.md §3),
-  and published to the room as a PresenceChanged;
+  Each is rendered once, per language for the count's words (DESIGN.md §3);
+  the changes of a room in a short while (settings.PRESENCE_COALESCE) go
+  together, as one PresenceChanged: each person's fragment, one count;
 - a socket that opens gets the list whole (`list_frame`), and so does the
   room page itself (`people_here`), which without JavaScript is all there is.
 """
@@ -22,7 +23,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
-from rooms.events import PresenceChanged
+from rooms.events import PersonCameOrWent, PresenceChanged
 from rooms.models import Room, User
 from rooms.sockets import Change, Snapshot, broadcast, present_now, process_presence
 
@@ -66,32 +67,41 @@ def person_item(user: User) -> str:
     return render_to_string(f"{TEMPLATE}#person", {"person": user}).strip()
 
 
-def render_change(change: Change) -> PresenceChanged:
-    """The frame for every page in the room: the person's item appended or removed, then the count, by language."""
-    if change.here:
-        rendered = render_to_string(f"{TEMPLATE}#person-came", {"item": mark_safe(change.item)})  # noqa: S308 (ours)
-    else:
-        rendered = render_to_string(f"{TEMPLATE}#person-went", {"user_id": change.user_id})
-    person = rendered.strip()
-    html = {}
+def render_changes(changes: list[Change]) -> PresenceChanged:
+    """The frame for every page in the room: each person's item appended or removed, in the order the store
+    stamped them, then the count after the last, by language. Someone who came and went in that while (or
+    went and came: a reload) is in it once, as they are after it: a page then never removes what it has just
+    appended, whatever order it takes a frame's parts in."""
+    latest: dict[int, Change] = {}
+    for change in sorted(changes, key=lambda change: change.stamp):
+        latest.pop(change.user_id, None)  # in the order of each person's latest change
+        latest[change.user_id] = change
+    people = []
+    for change in latest.values():
+        if change.here:
+            rendered = render_to_string(f"{TEMPLATE}#person-came", {"item": mark_safe(change.item)})  # noqa: S308 (ours)
+        else:
+            rendered = render_to_string(f"{TEMPLATE}#person-went", {"user_id": change.user_id})
+        people.append(PersonCameOrWent(change.user_id, change.here, change.stamp, rendered.strip()))
+    last = max(changes, key=lambda change: change.stamp)
+    count = {}
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
-            count = render_to_string(f"{TEMPLATE}#people-count", {"count": change.count, "swap_oob": True})
-        html[language] = person + count.strip()
-    return PresenceChanged(
-        room_id=change.room_id,
-        user_id=change.user_id,
-        here=change.here,
-        stamp=change.stamp,
-        person=person,
-        html=html,
-    )
+            count[language] = render_to_string(
+                f"{TEMPLATE}#people-count", {"count": last.count, "swap_oob": True}
+            ).strip()
+    return PresenceChanged(room_id=last.room_id, people=tuple(people), count=count)
 
 
 async def publish_changes(changes: list[Change]) -> None:
-    """Publish each change, in the order the store made them (best effort: a page that reconnects gets the list)."""
+    """Publish the changes, one event per room, in the order the store made them (best effort: a page that
+    reconnects gets the list). The sockets' side hands them here a few times a second at most
+    (rooms/sockets/presence.py), so a crowd coming and going is a few frames, not one per person."""
+    by_room: dict[int, list[Change]] = {}
     for change in changes:
-        await broadcast(render_change(change))
+        by_room.setdefault(change.room_id, []).append(change)
+    for room_changes in by_room.values():
+        await broadcast(render_changes(room_changes))
 
 
 def joined(snapshot: Snapshot) -> SafeString:

@@ -264,10 +264,11 @@ class RoomConsumer(ChannelLessConsumer):
                     self.cursor = event.change
                 elif type(event) is PresenceChanged:
                     # As short: a busy room's comings and goings reach every page in it.
-                    if event.stamp > self.presence_stamp:  # else the list this page was sent has it already
-                        # The count is left out when a newer one has been sent (rooms/sockets/presence_order.py).
-                        text = event.html.get(self.language) or event.person
-                        await self.base_send({"type": "websocket.send", "text": text})
+                    # What the list this page was sent whole has already is left out (and a count
+                    # older than one handed out before, by rooms/sockets/presence_order.py).
+                    news = event.after(self.presence_stamp)
+                    if news is not None:
+                        await self.base_send({"type": "websocket.send", "text": news.frame(self.language)})
                 elif type(event) is Typing:
                     if event.user_id != self.user.pk:  # never to the typist's own pages
                         await self.base_send({"type": "websocket.send", "text": event.html})

@@ -20,6 +20,10 @@ it; rooms/people/presence.py renders that once and publishes it.
 Changes go to the store through one writer per process: in the order they
 were asked for (a tab closing and another opening cannot overtake each other),
 and all those waiting in one round trip (a crowd opening sockets at once).
+What the store answers is published at once when nothing was for a while, and
+otherwise at most once every PRESENCE_COALESCE seconds, all of it together:
+a crowd coming and going reaches each page as a few frames a second, not as a
+frame per person that no page could keep up with (bench/README.md).
 """
 
 import asyncio
@@ -151,11 +155,17 @@ OnChanges = Callable[[list[Change]], Awaitable[None]]
 class ProcessPresence:
     """One event loop's sockets, per room and person, and the one writer of their comings and goings."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, store: Store, on_changes: OnChanges, *, beat: float) -> None:
+    def __init__(
+        self, loop: asyncio.AbstractEventLoop, store: Store, on_changes: OnChanges, *, beat: float, coalesce: float
+    ) -> None:
         self.loop = loop
         self.store = store
         self.on_changes = on_changes
         self.beat_seconds = beat  # 0: nothing expires (in memory)
+        self.coalesce_seconds = coalesce
+        self.unpublished: list[Change] = []
+        self.publisher: asyncio.Task[None] | None = None
+        self.published_at = -coalesce  # the loop's time of the last publication
         self.sockets: dict[int, Counter[int]] = {}  # room -> person -> this process's sockets
         self.items: dict[int, dict[int, str]] = {}  # room -> person -> item, to put back what Redis lost (beat)
         self.waiting: list[tuple[Op, asyncio.Future[None]]] = []
@@ -220,15 +230,32 @@ class ProcessPresence:
                         future.set_result(None)
                 batch = []
                 if changes:
-                    try:
-                        await self.on_changes(changes)
-                    except Exception:  # a bug: said loudly, and the writer goes on
-                        logger.exception("could not publish %d presence changes", len(changes))
+                    self._publish(changes)
         finally:
             for _, future in [*batch, *self.waiting]:
                 future.cancel()  # the loop is stopping; nobody may wait for ever
             self.waiting = []
             self.writer = None
+
+    def _publish(self, changes: list[Change]) -> None:
+        self.unpublished.extend(changes)
+        if self.publisher is None:
+            self.publisher = self.loop.create_task(self._publish_in_turn())
+
+    async def _publish_in_turn(self) -> None:
+        try:
+            while self.unpublished:
+                wait = self.published_at + self.coalesce_seconds - self.loop.time()
+                if wait > 0:
+                    await asyncio.sleep(wait)  # what comes meanwhile goes with these
+                changes, self.unpublished = self.unpublished, []
+                self.published_at = self.loop.time()
+                try:
+                    await self.on_changes(changes)
+                except Exception:  # a bug: said loudly, and the publisher goes on
+                    logger.exception("could not publish %d presence changes", len(changes))
+        finally:
+            self.publisher = None
 
     async def _apply(self, ops: list[Op]) -> list[Change]:
         try:
@@ -265,6 +292,7 @@ def process_presence(on_changes: OnChanges) -> ProcessPresence:
     global _presence
     loop = asyncio.get_running_loop()
     if _presence is None or _presence.loop is not loop:
+        coalesce = settings.PRESENCE_COALESCE
         if settings.REDIS_URL:
             from rooms.sockets.presence_redis import RedisPresence
 
@@ -275,9 +303,9 @@ def process_presence(on_changes: OnChanges) -> ProcessPresence:
             store: Store = RedisPresence(
                 settings.REDIS_URL, process=uuid.uuid4().hex[:12], ttl=expiry * 0.75, keep=expiry * 2
             )
-            _presence = ProcessPresence(loop, store, on_changes, beat=expiry / 4)
+            _presence = ProcessPresence(loop, store, on_changes, beat=expiry / 4, coalesce=coalesce)
         else:
-            _presence = ProcessPresence(loop, InProcessPresence(), on_changes, beat=0)
+            _presence = ProcessPresence(loop, InProcessPresence(), on_changes, beat=0, coalesce=coalesce)
     return _presence
 
 

@@ -13,11 +13,12 @@ here, once per change and process, before handing it out:
 - a change older than one already handed out for the room still applies to
   its person, without its count, which is out of date.
 
+An event holds a few people's changes (rooms/events.py): each is asked alone,
+and the event is handed out with those that pass.
+
 A page that opens is sent the whole list at some stamp instead, and drops
 every change up to that stamp itself (RoomConsumer.presence_stamp).
 """
-
-import dataclasses
 
 from rooms.events import PresenceChanged
 
@@ -39,13 +40,18 @@ class PresenceOrder:
         room = self.rooms.get(event.group)
         if room is None:
             room = self.rooms[event.group] = RoomOrder()
-        if event.stamp <= room.latest.get(event.user_id, 0):
+        people = []
+        for person in event.people:
+            if person.stamp > room.latest.get(person.user_id, 0):
+                room.latest[person.user_id] = person.stamp
+                people.append(person)
+        if not people:
             return None
-        room.latest[event.user_id] = event.stamp
-        if event.stamp < room.stamp:
-            return dataclasses.replace(event, html={})
-        room.stamp = event.stamp
-        return event
+        with_count = event.stamp >= room.stamp
+        room.stamp = max(room.stamp, event.stamp)
+        if with_count and len(people) == len(event.people):
+            return event
+        return event.narrowed(people, with_count=with_count)
 
     def forget(self, group: str) -> None:
         """The process has no socket in the room any more (one that opens is sent the list whole)."""

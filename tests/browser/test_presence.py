@@ -160,3 +160,20 @@ def test_the_room_with_people_here_and_someone_typing_passes_axe_in_light_and_da
     expect(ada.page.locator("#typing-status")).to_contain_text(typing)
     ada.check_accessibility_in_light_and_dark()
     ada.save_screenshot(f"room-people-here-and-typing-{language}")
+
+
+def test_someone_reloading_their_page_stays_listed_once_in_the_others_pages(people: People) -> None:
+    """A reload is their socket closing and a new one opening at once: the two reach the other pages together,
+    in one frame (settings.PRESENCE_COALESCE), their item removed and then appended, in that order."""
+    ada, bob = people.signed_up("Ada", display_name="Ada"), people.signed_up("Bob", display_name="Bob")
+    room = unique("Reload")
+    ada.enter_room(room)
+    bob.enter_room(room)
+    expect_here(ada.page, "2 people here", [listed(ada, "Ada"), listed(bob, "Bob")])
+
+    for _ in range(3):
+        bob.page.reload()
+        bob.expect_live()
+        ada.page.wait_for_timeout(600)  # past the window: whatever the reload sent has arrived
+        assert ada.page.evaluate(LISTED) == [listed(ada, "Ada"), listed(bob, "Bob")]
+        expect_here(ada.page, "2 people here", [listed(ada, "Ada"), listed(bob, "Bob")])
