@@ -72,8 +72,9 @@ def render_changes(changes: list[Change]) -> PresenceChanged:
     stamped them, then the count after the last, by language. Someone who came and went in that while (or
     went and came: a reload) is in it once, as they are after it: a page then never removes what it has just
     appended, whatever order it takes a frame's parts in."""
+    in_order = sorted(changes, key=lambda change: change.stamp)
     latest: dict[int, Change] = {}
-    for change in sorted(changes, key=lambda change: change.stamp):
+    for change in in_order:
         latest.pop(change.user_id, None)  # in the order of each person's latest change
         latest[change.user_id] = change
     people = []
@@ -83,7 +84,7 @@ def render_changes(changes: list[Change]) -> PresenceChanged:
         else:
             rendered = render_to_string(f"{TEMPLATE}#person-went", {"user_id": change.user_id})
         people.append(PersonCameOrWent(change.user_id, change.here, change.stamp, rendered.strip()))
-    last = max(changes, key=lambda change: change.stamp)
+    last = in_order[-1]
     count = {}
     for language, _name in settings.LANGUAGES:
         with translation.override(language):

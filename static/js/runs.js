@@ -32,11 +32,10 @@
     return `${day.getFullYear()}-${pad(day.getMonth() + 1)}-${pad(day.getDate())}`;
   }
 
-  function dayLabel(list, day, today, yesterday) {
+  function dayLabel(list, day, today, yesterday, format) {
     if (day === today) return list.dataset.textToday;
     if (day === yesterday) return list.dataset.textYesterday;
     const [year, month, date] = day.split("-").map(Number);
-    const format = new Intl.DateTimeFormat(document.documentElement.lang || undefined, { dateStyle: "long" });
     return format.format(new Date(year, month - 1, date));
   }
 
@@ -60,6 +59,8 @@
     const now = new Date();
     const today = localDay(now.getTime());
     const yesterday = localDay(new Date(now.getFullYear(), now.getMonth(), now.getDate() - 1).getTime());
+    // Made once a layout, not once a heading: this runs on every swap.
+    const format = new Intl.DateTimeFormat(document.documentElement.lang || undefined, { dateStyle: "long" });
     const kept = new Set();
     let previousDay = null;
     for (const item of list.querySelectorAll(":scope > li.message")) {
@@ -68,7 +69,7 @@
       if (day !== previousDay && (previousDay !== null || day !== today)) {
         const place = headingPlace(item);
         const above = place.previousElementSibling;
-        const label = dayLabel(list, day, today, yesterday);
+        const label = dayLabel(list, day, today, yesterday, format);
         const time = above?.matches(".day-divider") ? above.querySelector("time") : null;
         if (time?.dateTime === day) {
           if (time.textContent !== label) time.textContent = label; // the server's words for it, or yesterday's

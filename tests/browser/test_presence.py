@@ -163,8 +163,8 @@ def test_the_room_with_people_here_and_someone_typing_passes_axe_in_light_and_da
 
 
 def test_someone_reloading_their_page_stays_listed_once_in_the_others_pages(people: People) -> None:
-    """A reload is their socket closing and a new one opening at once: the two reach the other pages together,
-    in one frame (settings.PRESENCE_COALESCE), their item removed and then appended, in that order."""
+    """A reload is their socket closing and a new one opening soon after: their item removed and appended again
+    (in one frame or two, settings.PRESENCE_COALESCE), never left out and never listed twice."""
     ada, bob = people.signed_up("Ada", display_name="Ada"), people.signed_up("Bob", display_name="Bob")
     room = unique("Reload")
     ada.enter_room(room)
