@@ -14,6 +14,8 @@ for every recipient again. This subclass:
 - frames a text message once for all the sockets it goes to: server frames
   are not masked, so without compression (off, config/serve.py) every
   recipient's bytes are the same. This is websockets.broadcast()'s trick;
+- writes the frames of one batch of broadcasts (rooms/sockets/batches.py)
+  in one system call, not one each;
 - stops reading from a socket whose client does not read what it is sent,
   and drops it if that lasts: uvicorn only stops the application's sends
   while the write buffer is full, and answers every ping (and close) it
@@ -32,6 +34,8 @@ from django.conf import settings
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.frames import Frame, Opcode
 from websockets.protocol import State
+
+from rooms.sockets.batches import at_batch_end
 
 logger = logging.getLogger("rooms.sockets")
 
@@ -114,6 +118,8 @@ def text_frame(text: str) -> bytes:
 class ChatWebSocketProtocol(WebSocketsSansIOProtocol):
     # Set only while the client is not reading: nothing is kept per idle socket.
     stall_timer: asyncio.TimerHandle | None = None
+    # Set only inside a batch, from its first frame for this socket to the batch's end.
+    batched: list[bytes] | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -132,11 +138,28 @@ class ChatWebSocketProtocol(WebSocketsSansIOProtocol):
             and self.conn.state is State.OPEN
             and not self.conn.expect_continuation_frame
         ):
-            self.transport.write(text_frame(text))  # what uvicorn's send would write, made once
+            frame = text_frame(text)  # what uvicorn's send would write, made once
+            if self.batched is not None:
+                self.batched.append(frame)
+            elif at_batch_end(self.write_batched):
+                self.batched = [frame]
+            else:
+                self.transport.write(frame)
             return
+        if self.batched is not None:  # what this socket was sent before goes first
+            self.write_batched()
         await super().send(message)
         if message["type"] == "websocket.accept" and self.handshake_complete:
             self.forget_handshake()
+
+    def write_batched(self) -> None:
+        """Write the frames kept in this batch, in one call; the batch calls this at its end."""
+        if self.batched is None:  # written already, before a send that could not wait
+            return
+        frames = self.batched
+        del self.batched  # back to the class's None
+        if not self.transport.is_closing():
+            self.transport.write(frames[0] if len(frames) == 1 else b"".join(frames))
 
     def forget_handshake(self) -> None:
         """Drop the handshake's request, response and scope: uvicorn reads them only until the accept."""

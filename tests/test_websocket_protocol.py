@@ -1,5 +1,6 @@
 """config/websocket_protocol.py, held to the uvicorn and websockets it leans on, in a real server in this process."""
 
+import asyncio
 import contextlib
 import gc
 import socket
@@ -13,17 +14,21 @@ import pytest
 import uvicorn
 from pytest_django.fixtures import Settings
 from websockets.datastructures import Headers
+from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request
 from websockets.sync.client import ClientConnection, connect
 
 from config.serve import SERVER_OPTIONS
+from rooms.sockets.batches import one_batch
 from tests.visitors import is_dropped, unread_socket
 
 pages: list[Any] = []  # the `send` of each open socket
 
 
 async def relay(scope: dict[str, Any], receive: Any, send: Any) -> None:
-    """Each text frame goes, as one string, to every socket open (a broadcast); "burst N" sends N frames back."""
+    """Each text frame goes, as one string, to every socket open (a broadcast); "burst N" sends N frames back;
+    "batch N" sends N frames to every socket in one batch (rooms/sockets/batches.py), "batch N close" then
+    closes the sender's socket in the same batch."""
     del scope  # keeps nothing of the handshake, as the chat's consumer
     await receive()
     await send({"type": "websocket.accept"})
@@ -35,10 +40,25 @@ async def relay(scope: dict[str, Any], receive: Any, send: Any) -> None:
                 for n in range(int(text.split()[1])):
                     await send({"type": "websocket.send", "text": f"{n:08d}" + "x" * 10_000})
                 continue
+            if text.startswith("batch "):
+                hand_out_in_one_batch(send, text)
+                continue
             for page in list(pages):
                 await page({"type": "websocket.send", "text": text})
     finally:
         pages.remove(send)
+
+
+def hand_out_in_one_batch(sender: Any, command: str) -> None:
+    """As the chat's fan-out does: each send an eager task, done at once unless it must wait."""
+    _, count, *close = command.split()
+    loop = asyncio.get_running_loop()
+    with one_batch():
+        for n in range(int(count)):
+            for page in list(pages):
+                asyncio.eager_task_factory(loop, page({"type": "websocket.send", "text": f"{n} " + "z" * n * 100}))
+        if close:
+            asyncio.eager_task_factory(loop, sender({"type": "websocket.close", "code": 4000}))
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +90,24 @@ def test_a_broadcast_reaches_every_socket_whole_and_in_order_whatever_its_length
             ana.send(text)
         for page in (ana, ben, cy):
             assert [page.recv(timeout=5) for _ in texts] == texts
+
+
+def test_frames_sent_in_one_batch_reach_every_socket_whole_and_in_order(server: str) -> None:
+    with open_socket(server) as ana, open_socket(server) as ben:
+        ana.send("batch 40")
+        for page in (ana, ben):
+            assert [page.recv(timeout=5) for _ in range(40)] == [f"{n} " + "z" * n * 100 for n in range(40)]
+
+
+def test_a_close_in_a_batch_comes_after_the_frames_sent_before_it(server: str) -> None:
+    with open_socket(server) as ana, open_socket(server) as ben:
+        ana.send("batch 5 close")
+        assert [ana.recv(timeout=5) for _ in range(5)] == [f"{n} " + "z" * n * 100 for n in range(5)]
+        with pytest.raises(ConnectionClosed) as closed:
+            ana.recv(timeout=5)
+        assert closed.value.rcvd is not None
+        assert closed.value.rcvd.code == 4000
+        assert [ben.recv(timeout=5) for _ in range(5)] == [f"{n} " + "z" * n * 100 for n in range(5)]
 
 
 def test_a_page_slow_to_read_gets_everything_once_it_reads(server: str) -> None:

@@ -42,6 +42,7 @@ from rooms.events import (
     as_layer_message,
     from_layer_message,
 )
+from rooms.sockets.batches import one_batch
 from rooms.sockets.change_order import ChangeOrder
 from rooms.sockets.presence_order import PresenceOrder
 
@@ -176,10 +177,12 @@ class ProcessFanout:
         message they have: sequence numbers), and the sender's own message needs
         no reading back from the database when their reply overtakes it.
         """
+        with one_batch():  # a socket sent several of them writes them at once
+            for event in events:
+                self.hand_out(event)
+        if self.local_only:
+            return
         for event in events:
-            self.hand_out(event)
-            if self.local_only:
-                continue
             try:
                 await self.layer.group_send(event.group, as_layer_message(event))
             except Exception as error:  # as publishing a change: the sender's reply must still go
