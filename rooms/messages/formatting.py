@@ -12,11 +12,35 @@ Markdown again; the text is what is edited.
 import re
 
 import nh3
+from linkify_it import LinkifyIt
 from markdown_it import MarkdownIt
+
+# A character that every link linkify-it finds holds: a scheme's colon or a protocol-relative link's
+# slashes, a domain's dot before its top-level part, an address's at sign.
+LINK_NEEDS = re.compile(r"[.:/@]")
+
+
+class LinkifyWhereALinkCanBe(LinkifyIt):
+    """linkify-it-py, asked only about text that holds a character every link needs.
+
+    Markdown asks it about the message whole and then about each run of text between the marks
+    (`**`, backticks...), and linkify-it answers with long regular expressions (every top-level
+    domain, any script's letters) that cost tens of microseconds each even where there is no link:
+    more than the rest of the parse (bench/README.md). tests/messages/test_formatting.py checks
+    that the two agree.
+    """
+
+    def pretest(self, text: str) -> bool:
+        return LINK_NEEDS.search(text) is not None and bool(super().pretest(text))
+
+    def test(self, text: str) -> bool:
+        return LINK_NEEDS.search(text) is not None and bool(super().test(text))
+
 
 _markdown = MarkdownIt("js-default", {"linkify": True, "breaks": True, "typographer": False}).enable(
     ["linkify", "strikethrough"]
 )
+_markdown.linkify = LinkifyWhereALinkCanBe()
 # Headings and images are not a chat's: shown as the text that was typed.
 _markdown.disable(["heading", "lheading", "image", "hr", "table"])
 

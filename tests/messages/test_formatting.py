@@ -4,8 +4,10 @@ import random
 from html.parser import HTMLParser
 
 import pytest
+from linkify_it import LinkifyIt
+from markdown_it import MarkdownIt
 
-from rooms.messages.formatting import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, PLAIN, formatted, render
+from rooms.messages.formatting import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, PLAIN, _markdown, formatted, render
 
 CORPUS = [
     "<script>window.__xss = 1</script>",
@@ -150,3 +152,62 @@ def test_a_plain_line_comes_out_as_markdown_would_make_it() -> None:
         assert render(text) == formatted(text), text
         shortcut += bool(PLAIN.fullmatch(text))
     assert shortcut > 1000  # the shortcut was taken, not only the long way
+
+
+LINK_PIECES = [
+    "www.example.com",
+    "example.com",
+    "https://example.com/a?b=1",
+    "//example.org",
+    "ftp://files",
+    "mailto:ana@example.com",
+    "ana@example.com",
+    "localhost",
+    "localhost:8000",
+    "127.0.0.1",
+    "xn--p1ai.xn--p1ai",
+    "пример.рф",
+    "例え.テスト",
+    "example。com",
+    "ｗｗｗ．ｅｘａｍｐｌｅ．ｃｏｍ",
+    "a.b",
+    "http",
+    "www",
+    "com",
+    "**",
+    "_",
+    "`",
+    "~~",
+    "\n",
+    "> ",
+    "- ",
+    "(",
+    ")",
+    "[",
+    "](",
+    "<",
+    ">",
+]
+
+
+def test_links_are_found_as_linkify_it_finds_them_where_it_is_asked_less() -> None:
+    """formatting.LinkifyWhereALinkCanBe skips text without a dot, colon, slash or at sign: no link is lost."""
+    stock = MarkdownIt("js-default", {"linkify": True, "breaks": True, "typographer": False}).enable(
+        ["linkify", "strikethrough"]
+    )
+    stock.disable(["heading", "lheading", "image", "hr", "table"])
+    assert type(stock.linkify) is LinkifyIt
+    chooser = random.Random(15)  # noqa: S311 (the same texts at every run, not a secret)
+    texts = [*LINK_PIECES, *CORPUS]
+    for _ in range(3000):
+        pieces = [
+            chooser.choice(LINK_PIECES) if chooser.random() < 0.4 else chooser.choice(PLAIN_ALPHABET + NOT_PLAIN)
+            for _ in range(chooser.randint(1, 10))
+        ]
+        texts.append("".join(pieces))
+    linked = 0
+    for text in texts:
+        ours = _markdown.render(text)
+        assert ours == stock.render(text), text
+        linked += "<a " in ours
+    assert linked > 500  # links were there to be found
