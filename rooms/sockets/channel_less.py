@@ -1,14 +1,25 @@
 """A consumer without a channel of its own: what the chat's sockets have in common."""
 
 import contextlib
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from channels.consumer import get_handler_name
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+# What a socket keeps of its handshake's scope once connect has read it: nothing, and one for all.
+OPEN_SOCKET_SCOPE = MappingProxyType({"type": "websocket"})
+
 
 class ChannelLessConsumer(AsyncWebsocketConsumer):
+    # Not per socket, as Channels sets them: no channel, no groups (an empty list each), so a socket's
+    # attributes fit a smaller dict (an idle socket's memory, bench/README.md session 9).
+    channel_layer = None
+    groups = ()
+    scope: Mapping[str, Any]
+
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         """Channels' consumer loop for a consumer without a channel: one task per socket, reading and dispatching.
 
@@ -18,8 +29,8 @@ class ChannelLessConsumer(AsyncWebsocketConsumer):
         here the database thread does that itself (rooms/sockets/database_trips.py).
         Events reach the socket from the process's fan-out (fanout.py) instead.
         """
-        self.scope, self.channel_layer, self.base_send = scope, None, send
-        del scope  # else this frame holds the handshake's headers for the socket's life (connect trims self.scope)
+        self.scope, self.base_send = scope, send
+        del scope  # else this frame holds the handshake's headers for the socket's life (connect drops self.scope)
         with contextlib.suppress(StopConsumer):
             try:
                 while True:

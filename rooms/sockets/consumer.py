@@ -46,7 +46,7 @@ from rooms.messages.history import parse_seq
 from rooms.models import Room, User
 from rooms.people import cutoff, presence, typing
 from rooms.sockets import broadcast, close_codes
-from rooms.sockets.channel_less import ChannelLessConsumer
+from rooms.sockets.channel_less import OPEN_SOCKET_SCOPE, ChannelLessConsumer
 from rooms.sockets.database_trips import in_database_thread
 from rooms.sockets.fanout import LayerRecovered, ProcessFanout, process_fanout
 from rooms.sockets.languages import language_of
@@ -103,7 +103,6 @@ class RoomConsumer(ChannelLessConsumer):
 
     room: Room
     user: User
-    fanout: ProcessFanout
     cursor: int  # the newest change of the room this page has been sent
     session: str  # cutoff.session_tag of the browser session that opened this socket
     language: str  # what the replies to this page are written in
@@ -117,6 +116,11 @@ class RoomConsumer(ChannelLessConsumer):
     backlog: deque[Delivery] | None = None  # what waits behind it
     list_pending = False  # a HereNow waits in the backlog: presence changes until then are in the list it sends
     closer: asyncio.Task[None] | None = None  # a close that deliver started
+
+    @property
+    def fanout(self) -> ProcessFanout:
+        """The process's, one per event loop: not kept per socket (its memory, bench/README.md session 9)."""
+        return process_fanout()
 
     async def connect(self) -> None:
         # Read here, once; nothing wraps `send` to save it later (rooms/sockets/entry.py).
@@ -146,9 +150,8 @@ class RoomConsumer(ChannelLessConsumer):
         # A cursor past the room's newest change (a page from before a database
         # reset, a hand-made address) would silence the socket: clamp it.
         self.cursor = min(read_cursor(self.scope["query_string"], default=room.last_seq), room.last_seq)
-        # All the handshake had to say is read: keep none of its headers for the socket's life.
-        self.scope = {"type": "websocket", "path": self.scope["path"]}
-        self.fanout = process_fanout()
+        # All the handshake had to say is read: keep none of it for the socket's life.
+        self.scope = OPEN_SOCKET_SCOPE
         await self.fanout.subscribe(room.group_name, self, changes_after=room.last_seq)
         await self.accept()
         logger.info("socket opened: user %s in room %s", user.pk, room.pk)

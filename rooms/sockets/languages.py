@@ -5,6 +5,7 @@ signals are read from the handshake: the language cookie the language form
 sets, then the browser's Accept-Language.
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -12,7 +13,7 @@ from django.utils.translation import get_supported_language_variant
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 
-def language_of(scope: dict[str, Any]) -> str:
+def language_of(scope: Mapping[str, Any]) -> str:
     headers = dict(scope.get("headers", []))
     accepted = [code for code, _ in parse_accept_lang_header(headers.get(b"accept-language", b"").decode("latin-1"))]
     for code in [scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME, ""), *accepted]:

@@ -21,7 +21,7 @@ from rooms.messages.history import parse_seq
 from rooms.models import User
 from rooms.people import cutoff, news
 from rooms.sockets import close_codes
-from rooms.sockets.channel_less import ChannelLessConsumer
+from rooms.sockets.channel_less import OPEN_SOCKET_SCOPE, ChannelLessConsumer
 from rooms.sockets.database_trips import in_database_thread
 from rooms.sockets.fanout import LayerRecovered, ProcessFanout, process_fanout
 from rooms.sockets.languages import language_of
@@ -75,7 +75,7 @@ class NewsConsumer(ChannelLessConsumer):
         self.user, self.language = user, language_of(self.scope)
         self.session = cutoff.session_tag(session.session_key)
         self.shown = parse_seq((parse_qs(self.scope["query_string"].decode("latin-1")).get("shown") or [None])[0])
-        self.scope = {"type": "websocket", "path": self.scope["path"]}
+        self.scope = OPEN_SOCKET_SCOPE
         self.listening_to = [news_group(room) for room in rooms if room != self.shown] + [person_group(user.pk)]
         self.fanout = process_fanout()
         for group in self.listening_to:
