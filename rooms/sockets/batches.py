@@ -10,34 +10,44 @@ and registers to be called at the end, when it writes them in one go.
 A batch is synchronous code, with no await inside: nothing else can write to
 a socket between a frame kept and the write at the end, but the writer
 itself, which writes what it kept before anything else (a close, say).
+
+The open batch is the thread's, that is its event loop's: not a context
+variable, which a task started inside a batch would carry into its later
+steps, after the batch has ended, and keep frames nobody would write.
 """
 
 import contextlib
+import threading
 from collections.abc import Callable, Iterator
 
-# The writers to call when the open batch ends; None outside a batch.
-_at_end: list[Callable[[], None]] | None = None
+
+class _Open(threading.local):
+    # The writers to call when this thread's open batch ends; None outside a batch.
+    at_end: list[Callable[[], None]] | None = None
+
+
+_open = _Open()
 
 
 @contextlib.contextmanager
 def one_batch() -> Iterator[None]:
     """Hand out inside; each writer registered (at_batch_end) is called once, in order, at the end."""
-    global _at_end
-    if _at_end is not None:  # inside another: that one's end does it
+    if _open.at_end is not None:  # inside another: that one's end does it
         yield
         return
-    _at_end = []
+    _open.at_end = []
     try:
         yield
     finally:
-        writers, _at_end = _at_end, None
+        writers, _open.at_end = _open.at_end, None
         for write in writers:
             write()
 
 
 def at_batch_end(write: Callable[[], None]) -> bool:
-    """Have `write` called when the open batch ends; False, and nothing kept, when no batch is open."""
-    if _at_end is None:
+    """Have `write` called when this thread's open batch ends; False, and nothing kept, when none is open."""
+    at_end = _open.at_end
+    if at_end is None:
         return False
-    _at_end.append(write)
+    at_end.append(write)
     return True

@@ -1,5 +1,7 @@
 """rooms/sockets/batches.py: what a socket is sent in one batch is written once, at the batch's end."""
 
+import threading
+
 from rooms.sockets.batches import at_batch_end, one_batch
 
 
@@ -36,3 +38,13 @@ def test_a_batch_that_fails_still_writes_what_it_kept() -> None:
         pass
     assert written == ["ana"]
     assert at_batch_end(lambda: None) is False
+
+
+def test_a_batch_is_its_thread_s_alone() -> None:
+    """Each event loop has a thread of its own: a batch in one must not gather another's writes."""
+    elsewhere: list[bool] = []
+    with one_batch():
+        thread = threading.Thread(target=lambda: elsewhere.append(at_batch_end(lambda: None)))
+        thread.start()
+        thread.join()
+    assert elsewhere == [False]
