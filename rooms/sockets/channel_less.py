@@ -9,6 +9,8 @@ from channels.consumer import get_handler_name
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from rooms.sockets.fanout import ProcessFanout, process_fanout
+
 # What a socket keeps of its handshake's scope once connect has read it: nothing, and one for all.
 OPEN_SOCKET_SCOPE = MappingProxyType({"type": "websocket"})
 
@@ -19,6 +21,11 @@ class ChannelLessConsumer(AsyncWebsocketConsumer):
     channel_layer = None
     groups = ()
     scope: Mapping[str, Any]
+
+    @property
+    def fanout(self) -> ProcessFanout:
+        """The process's, one per event loop, that hands this socket its events: not kept per socket."""
+        return process_fanout()
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         """Channels' consumer loop for a consumer without a channel: one task per socket, reading and dispatching.

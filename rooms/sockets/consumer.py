@@ -48,7 +48,7 @@ from rooms.people import cutoff, presence, typing
 from rooms.sockets import broadcast, close_codes
 from rooms.sockets.channel_less import OPEN_SOCKET_SCOPE, ChannelLessConsumer
 from rooms.sockets.database_trips import in_database_thread
-from rooms.sockets.fanout import LayerRecovered, ProcessFanout, process_fanout
+from rooms.sockets.fanout import LayerRecovered
 from rooms.sockets.languages import language_of
 from rooms.sockets.shared_reads import SharedReads
 
@@ -116,11 +116,6 @@ class RoomConsumer(ChannelLessConsumer):
     backlog: deque[Delivery] | None = None  # what waits behind it
     list_pending = False  # a HereNow waits in the backlog: presence changes until then are in the list it sends
     closer: asyncio.Task[None] | None = None  # a close that deliver started
-
-    @property
-    def fanout(self) -> ProcessFanout:
-        """The process's, one per event loop: not kept per socket (its memory, bench/README.md session 9)."""
-        return process_fanout()
 
     async def connect(self) -> None:
         # Read here, once; nothing wraps `send` to save it later (rooms/sockets/entry.py).

@@ -23,7 +23,7 @@ from rooms.people import cutoff, news
 from rooms.sockets import close_codes
 from rooms.sockets.channel_less import OPEN_SOCKET_SCOPE, ChannelLessConsumer
 from rooms.sockets.database_trips import in_database_thread
-from rooms.sockets.fanout import LayerRecovered, ProcessFanout, process_fanout
+from rooms.sockets.fanout import LayerRecovered
 from rooms.sockets.languages import language_of
 
 logger = logging.getLogger(__name__)
@@ -43,7 +43,6 @@ CUT_OFF_CODES = {
 
 class NewsConsumer(ChannelLessConsumer):
     user: User
-    fanout: ProcessFanout
     listening_to: list[str]  # not `groups`: Channels reads that, for a channel this consumer does not have
     session: str
     language: str
@@ -77,7 +76,6 @@ class NewsConsumer(ChannelLessConsumer):
         self.shown = parse_seq((parse_qs(self.scope["query_string"].decode("latin-1")).get("shown") or [None])[0])
         self.scope = OPEN_SOCKET_SCOPE
         self.listening_to = [news_group(room) for room in rooms if room != self.shown] + [person_group(user.pk)]
-        self.fanout = process_fanout()
         for group in self.listening_to:
             await self.fanout.subscribe(group, self)
         await self.accept()
