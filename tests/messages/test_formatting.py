@@ -5,9 +5,16 @@ from html.parser import HTMLParser
 
 import pytest
 from linkify_it import LinkifyIt
-from markdown_it import MarkdownIt
 
-from rooms.messages.formatting import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, PLAIN, _markdown, formatted, render
+from rooms.messages.formatting import (
+    ALLOWED_ATTRIBUTES,
+    ALLOWED_TAGS,
+    PLAIN,
+    _markdown,
+    formatted,
+    markdown_parser,
+    render,
+)
 
 CORPUS = [
     "<script>window.__xss = 1</script>",
@@ -192,10 +199,7 @@ LINK_PIECES = [
 
 def test_links_are_found_as_linkify_it_finds_them_where_it_is_asked_less() -> None:
     """formatting.LinkifyWhereALinkCanBe skips text without a dot, colon, slash or at sign: no link is lost."""
-    stock = MarkdownIt("js-default", {"linkify": True, "breaks": True, "typographer": False}).enable(
-        ["linkify", "strikethrough"]
-    )
-    stock.disable(["heading", "lheading", "image", "hr", "table"])
+    stock = markdown_parser()
     assert type(stock.linkify) is LinkifyIt
     chooser = random.Random(15)  # noqa: S311 (the same texts at every run, not a secret)
     texts = [*LINK_PIECES, *CORPUS]
