@@ -72,7 +72,8 @@ class Target:
     name: str
     wire: str  # what the load generator sends: "htmx", "tutorial" or "text"
 
-    def serve(self, *, database_url: str, redis_url: str | None) -> Server:
+    def serve(self, *, database_url: str, redis_url: str | None, chat_module: str = "config.serve") -> Server:
+        """Start this server; the chat's from `chat_module` (bench/idle_memory.py starts it traced)."""
         port = free_port()
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         env.pop("REDIS_URL", None)
@@ -89,7 +90,7 @@ class Target:
                 ROOM_MESSAGE_RATE_LIMIT="1000000 per second",
                 LOG_LEVEL="WARNING",
             )
-            command = [sys.executable, "-m", "config.serve", "--host", "127.0.0.1", "--port", str(port)]
+            command = [sys.executable, "-m", chat_module, "--host", "127.0.0.1", "--port", str(port)]
         elif self.name == "tutorial":
             command = [sys.executable, "-m", "bench.tutorial", "--port", str(port)]
         elif self.name == "uvicorn":
