@@ -13,10 +13,10 @@ so its total is not the `idle` figure; the shares are what it is for.
 
 import argparse
 import collections
+import dataclasses
 import linecache
 import os
 import signal
-import sys
 import tempfile
 import time
 import tracemalloc
@@ -25,8 +25,6 @@ from pathlib import Path
 
 from bench.targets import ROOT, TARGETS
 
-WARM_SOCKETS = 20
-ROOM_SIZE = 20
 FRAMES = 12  # deep enough to reach our code from uvicorn's and Django's
 SNAPSHOTS = "IDLE_MEMORY_SNAPSHOTS"  # where the traced server writes them, one per SIGUSR1
 
@@ -45,7 +43,9 @@ def serve_traced() -> None:
         nonlocal taken
         gc.collect()
         taken += 1
-        tracemalloc.take_snapshot().dump(str(directory / f"{taken}.snapshot"))
+        writing = directory / f"{taken}.writing"
+        tracemalloc.take_snapshot().dump(str(writing))
+        writing.replace(directory / f"{taken}.snapshot")  # whole, or not there
 
     signal.signal(signal.SIGUSR1, snapshot)
     serve.main()
@@ -57,10 +57,8 @@ def take(pid: int, directory: Path, number: int) -> tracemalloc.Snapshot:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         time.sleep(1)
-        try:
+        if path.exists():
             return tracemalloc.Snapshot.load(str(path))
-        except (FileNotFoundError, EOFError):
-            continue  # not written yet, or not written whole
     raise RuntimeError(f"no snapshot at {path}")
 
 
@@ -95,16 +93,18 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args()
 
-    from bench.__main__ import LoadGenerator, Workload, database
+    from bench.__main__ import IDLE_WARM_SOCKETS, WORKLOADS, LoadGenerator, database
 
     chat = TARGETS["chat"]
-    workload = Workload("idle", [ROOM_SIZE] * (args.sockets // ROOM_SIZE), 0, 0, kind="idle")
+    idle = WORKLOADS["idle"]
+    room_size = idle.room_sizes[0]
+    workload = dataclasses.replace(idle, room_sizes=[room_size] * (args.sockets // room_size))
     with tempfile.TemporaryDirectory(prefix="idle-memory-") as snapshots, database("sqlite") as url:
         os.environ[SNAPSHOTS] = snapshots
         server = chat.serve(database_url=url, redis_url=None, chat_module="bench.idle_memory")
         tag = uuid.uuid4().hex[:6]
         try:
-            warm = LoadGenerator(chat.clients(server.port, [WARM_SOCKETS], tag + "w"), chat.wire, workload)
+            warm = LoadGenerator(chat.clients(server.port, [IDLE_WARM_SOCKETS], tag + "w"), chat.wire, workload)
             time.sleep(2)
             before = take(server.pid, Path(snapshots), 1)
             load = LoadGenerator(chat.clients(server.port, workload.room_sizes, tag), chat.wire, workload)
@@ -118,7 +118,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if "--host" in sys.argv:  # started by chat.serve above, with config.serve's arguments
+    if SNAPSHOTS in os.environ:  # the server main() starts, with config.serve's arguments
         serve_traced()
     else:
         main()
