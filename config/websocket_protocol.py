@@ -116,15 +116,63 @@ def text_frame(text: str) -> bytes:
 
 
 class ChatWebSocketProtocol(WebSocketsSansIOProtocol):
-    # Set only while the client is not reading: nothing is kept per idle socket.
-    stall_timer: asyncio.TimerHandle | None = None
-    # Set only inside a batch, from its first frame for this socket to the batch's end.
-    batched: list[bytes] | None = None
+    # uvicorn sets 34 attributes on each instance and its handshake 3 more: past the 30 that
+    # CPython shares among a class's instances, so each socket kept a dict table of its own,
+    # about 1.5 KB (bench/README.md, session 11). A slot is 8 bytes. Every attribute set on an
+    # open socket has one, so none has a dict: tests/test_websocket_protocol.py holds uvicorn to it.
+    __slots__ = (  # noqa: RUF023 (in the order uvicorn sets them, to read beside its __init__)
+        # uvicorn's __init__
+        "config",
+        "app",
+        "loop",
+        "logger",
+        "root_path",
+        "asgi_version",
+        "app_state",
+        "connections",
+        "tasks",
+        "default_headers",
+        "transport",
+        "server",
+        "client",
+        "scheme",
+        "queue",
+        "handshake_initiated",
+        "handshake_complete",
+        "close_sent",
+        "disconnected",
+        "close_timer",
+        "close_timeout",
+        "initial_response",
+        "conn",
+        "read_paused",
+        "writable",
+        "ping_interval",
+        "ping_timeout",
+        "ping_timer",
+        "pong_timer",
+        "pending_ping_payload",
+        "ping_sent_at",
+        "last_ping_rtt",
+        "frames",
+        "curr_msg_data_type",
+        # uvicorn's handshake
+        "request",
+        "response",
+        "scope",
+        # ours
+        "stall_timer",
+        "batched",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.queue = Inbox()  # type: ignore[assignment]
         self.writable = Flag()  # type: ignore[assignment]
+        # Set only while the client is not reading.
+        self.stall_timer: asyncio.TimerHandle | None = None
+        # Set only inside a batch, from its first frame for this socket to the batch's end.
+        self.batched: list[bytes] | None = None
 
     async def send(self, message: Any) -> None:
         if (
@@ -156,8 +204,7 @@ class ChatWebSocketProtocol(WebSocketsSansIOProtocol):
         """Write the frames kept in this batch, in one call; the batch calls this at its end."""
         if self.batched is None:  # written already, before a send that could not wait
             return
-        frames = self.batched
-        del self.batched  # back to the class's None
+        frames, self.batched = self.batched, None
         if not self.transport.is_closing():
             self.transport.write(frames[0] if len(frames) == 1 else b"".join(frames))
 
@@ -200,11 +247,11 @@ class ChatWebSocketProtocol(WebSocketsSansIOProtocol):
     def cancel_stall_timer(self) -> None:
         if self.stall_timer is not None:
             self.stall_timer.cancel()
-            del self.stall_timer  # back to the class's None
+            self.stall_timer = None
 
     def drop_stalled(self) -> None:
         """Abort: a close frame could not get past the unread bytes, and closing waits for them to be sent."""
-        del self.stall_timer
+        self.stall_timer = None
         client = f"{self.client[0]}:{self.client[1]}" if self.client else "a client"
         unread = self.transport.get_write_buffer_size()
         logger.warning("dropped socket of %s: %d bytes unread for %s s", client, unread, settings.SOCKET_STALL_TIMEOUT)

@@ -19,6 +19,7 @@ from websockets.http11 import Request
 from websockets.sync.client import ClientConnection, connect
 
 from config.serve import SERVER_OPTIONS
+from config.websocket_protocol import ChatWebSocketProtocol
 from rooms.sockets.batches import one_batch
 from tests.visitors import is_dropped, unread_socket
 
@@ -135,6 +136,18 @@ def test_nothing_of_the_handshake_is_kept_once_the_socket_is_open(server: str) -
 
         kept = [thing for thing in gc.get_objects() if the_server_s_copy(thing)]
         assert kept == []
+
+
+def test_an_open_socket_keeps_every_attribute_in_a_slot_none_in_a_dict_of_its_own(server: str) -> None:
+    # A dict of its own is ~1.5 KB a socket (bench/README.md): an attribute uvicorn adds in an
+    # upgrade shows here, to be given its slot.
+    with open_socket(server) as ana, open_socket(server) as ben:
+        ana.send("batch 2")  # every path an idle socket has been down: accepted, sent to, batched
+        for page in (ana, ben):
+            assert [page.recv(timeout=5) for _ in range(2)] == ["0 ", "1 " + "z" * 100]
+        protocols = [thing for thing in gc.get_objects() if type(thing) is ChatWebSocketProtocol]
+        assert len(protocols) == 2
+        assert [vars(protocol) for protocol in protocols] == [{}, {}]
 
 
 def test_a_socket_that_stops_reading_is_dropped_while_others_carry_on(server: str, settings: Settings) -> None:
