@@ -1,10 +1,13 @@
 """Formatting: a safe subset of Markdown, and nothing else whatever is typed (an XSS corpus)."""
 
 import random
+import re
+from html import unescape
 from html.parser import HTMLParser
 
 import pytest
 from linkify_it import LinkifyIt
+from markdown_it import MarkdownIt
 
 from rooms.messages.formatting import (
     ALLOWED_ATTRIBUTES,
@@ -14,6 +17,7 @@ from rooms.messages.formatting import (
     formatted,
     markdown_parser,
     render,
+    unchanged_by_normalising,
 )
 
 CORPUS = [
@@ -47,6 +51,9 @@ CORPUS = [
     "[" * 2000 + "]" * 2000,
     "> " * 1000 + "deep",
 ]
+
+
+HREF = re.compile(r'href="([^"]*)"')
 
 
 class Elements(HTMLParser):
@@ -178,6 +185,22 @@ LINK_PIECES = [
     "example。com",
     "ｗｗｗ．ｅｘａｍｐｌｅ．ｃｏｍ",
     "a.b",
+    # Addresses markdown-it's normalisers change (case kept, escapes, punycode, IPv6, non-ASCII) and do not:
+    "HTTPS://EXAMPLE.COM/A_B",
+    "https://Example.com/%7Euser",
+    "https://example.com/a%20b%zz",
+    "<https://xn--p1ai.ru/a>",
+    "https://пример.рф/путь",
+    "https://example.com/é?q=한",
+    "http://[::1]:8000/",
+    "https://example.com/a'b(c)*d",
+    "https://ex.com/a~b!c$d,e;f=g+h@i#j",
+    "https://example.com/?q=a&amp;b",
+    "mailto:Ana@Example.COM",
+    "[a](https://example.com/x)",
+    "[a](//example.org/%zz)",
+    "[a](<https://example.com/a b>)",
+    '[a](https://example.com/"q")',
     "http",
     "www",
     "com",
@@ -197,9 +220,11 @@ LINK_PIECES = [
 ]
 
 
-def test_links_are_found_as_linkify_it_finds_them_where_it_is_asked_less() -> None:
-    """formatting.LinkifyWhereALinkCanBe skips text without a dot, colon, slash or at sign: no link is lost."""
+def test_links_come_out_as_stock_markdown_it_makes_them_where_it_is_asked_less() -> None:
+    """formatting.LinkifyWhereALinkCanBe skips text without a dot, colon, slash or at sign: no link is lost;
+    formatting.MarkdownForMessages passes addresses the normalisers would not change: none comes out otherwise."""
     stock = markdown_parser()
+    assert type(stock) is MarkdownIt
     assert type(stock.linkify) is LinkifyIt
     chooser = random.Random(15)  # noqa: S311 (the same texts at every run, not a secret)
     texts = [*LINK_PIECES, *CORPUS]
@@ -209,9 +234,14 @@ def test_links_are_found_as_linkify_it_finds_them_where_it_is_asked_less() -> No
             for _ in range(chooser.randint(1, 10))
         ]
         texts.append("".join(pieces))
-    linked = 0
+    linked = passed = normalised = 0
     for text in texts:
         ours = _markdown.render(text)
         assert ours == stock.render(text), text
         linked += "<a " in ours
+        addresses = HREF.findall(ours)
+        passed += any(unchanged_by_normalising(unescape(address)) for address in addresses)
+        normalised += any(not unchanged_by_normalising(unescape(address)) for address in addresses)
     assert linked > 500  # links were there to be found
+    assert passed > 300  # and both ways were taken
+    assert normalised > 100
