@@ -9,6 +9,8 @@ nearly always zero or one message waiting. And it frames every text message
 for every recipient again. This subclass:
 
 - forgets the handshake once it is answered;
+- keeps uvicorn's attributes and its own in slots: uvicorn sets more than
+  CPython shares among instances, so each socket had a dict of its own;
 - keeps incoming events in a deque that exists only while some wait, and
   its flow-control flag without a deque of waiters;
 - frames a text message once for all the sockets it goes to: server frames
