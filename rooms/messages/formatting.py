@@ -81,6 +81,14 @@ _markdown.linkify = LinkifyWhereALinkCanBe()
 ALLOWED_TAGS = {"p", "br", "em", "strong", "s", "code", "pre", "blockquote", "ul", "ol", "li", "a"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}}
 URL_SCHEMES = {"http", "https", "mailto"}
+# Made once: nh3.clean() builds the same cleaner again for every call, half its cost.
+_cleaner = nh3.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRIBUTES,
+    url_schemes=URL_SCHEMES,
+    link_rel="nofollow noopener ugc",
+    strip_comments=True,
+)
 
 # Text that Markdown leaves as it is: one line of letters and digits (any script's), with spaces, commas,
 # apostrophes, question and exclamation marks and dashes after the first. Nothing here opens emphasis,
@@ -103,12 +111,4 @@ def render(text: str) -> str:
 
 def formatted(text: str) -> str:
     """The text through Markdown and the cleaner, whatever it holds."""
-    html = _markdown.render(text)
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        link_rel="nofollow noopener ugc",
-        strip_comments=True,
-    ).strip()
+    return _cleaner.clean(_markdown.render(text)).strip()
