@@ -440,3 +440,32 @@ def test_the_lobby_has_the_sidebar_and_reflows_at_320(people: People) -> None:
     ada.open_menu()
     assert ada.page.evaluate(NO_SIDEWAYS_SCROLLING)
     ada.check_accessibility_in_light_and_dark()
+
+
+# Each choice's lines of words, as the page lays them out (a range's rectangles are its text's lines, and the box
+# itself where the label holds it: that one is left out), and where its box is.
+CHOICE_LINES = """() => [...document.querySelectorAll('main :is(input[type="radio"], input[type="checkbox"])')]
+  .map(box => {
+    const label = box.labels[0], edge = box.getBoundingClientRect(), range = document.createRange();
+    range.selectNodeContents(label);
+    const lines = [...range.getClientRects()].filter(
+        rect => rect.width > 0 && (rect.left < edge.left - 1 || rect.right > edge.right + 1));
+    return {name: label.textContent.trim(), boxRight: edge.right, boxBottom: edge.bottom,
+            lefts: lines.map(rect => rect.left), tops: lines.map(rect => Math.round(rect.top))};
+})"""
+
+
+def test_a_choice_s_words_sit_beside_its_box_and_wrap_beside_it_at_320(people: People) -> None:
+    ada = people.signed_up("Ada")
+    ada.page.set_viewport_size({"width": 320, "height": 700})
+    ada.visit("/accounts/settings/")
+    choices = ada.page.evaluate(CHOICE_LINES)
+    assert {choice["name"] for choice in choices} >= {"Only messages that mention me", "Announce who is typing"}
+    wrapped = 0
+    for choice in choices:
+        assert choice["lefts"], choice
+        assert min(choice["lefts"]) >= choice["boxRight"], f"{choice['name']}: a line of it runs under its box"
+        assert min(choice["tops"]) < choice["boxBottom"], f"{choice['name']}: its first line is not level with its box"
+        wrapped += len(set(choice["tops"])) > 1
+    assert wrapped, "at 320 px a choice's words wrap"
+    ada.check_accessibility_in_light_and_dark()
