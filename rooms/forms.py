@@ -140,6 +140,7 @@ class ChatFormMixin:
 
     The field's error is tied to it (aria-describedby), so focusing it also
     reads the error out; without JavaScript this is what `autofocus` does.
+    A checkbox comes before its label (includes/checkbox_field.html).
     """
 
     fields: dict[str, forms.Field]
@@ -152,6 +153,9 @@ class ChatFormMixin:
             # Not on radio buttons: ARIA allows aria-required on a radio group, not on its radios.
             if field.required and not isinstance(field.widget, forms.RadioSelect):
                 field.widget.attrs["aria-required"] = "true"
+            if isinstance(field.widget, forms.CheckboxInput):
+                # Field.template_name (Django 5.0) is not in django-stubs yet.
+                field.template_name = "includes/checkbox_field.html"  # type: ignore[attr-defined]
 
     def full_clean(self) -> None:
         super().full_clean()  # type: ignore[misc]
