@@ -294,12 +294,17 @@ async def connect_all(plan: dict[str, Any]) -> list[Client]:
 
 
 async def run_trial(
-    plan: dict[str, Any], clients: list[Client], poster: EditPoster | None, rate: float, duration: float, trial: int
+    plan: dict[str, Any],
+    clients: list[Client],
+    poster: EditPoster | None,
+    rate: float,
+    duration: float,
+    trial: int,
+    kind: str,
 ) -> dict[str, Any]:
     wire, senders, room_sizes = plan["wire"], plan["senders"], plan["room_sizes"]
     specs = plan["clients"]
     edit_every = plan.get("edit_every", 0)
-    kind = plan.get("text", "plain")
     tally.reset(trial)
     if poster is not None:
         poster.reset()
@@ -386,7 +391,9 @@ async def main() -> None:
         command = json.loads(line)
         if command.get("quit"):
             break
-        answer(await run_trial(plan, clients, poster, command["rate"], command["duration"], command["trial"]))
+        # A trial's text is the plan's unless the trial names its own (bench/__main__.py's paired search).
+        kind = command.get("text", plan.get("text", "plain"))
+        answer(await run_trial(plan, clients, poster, command["rate"], command["duration"], command["trial"], kind))
     if poster is not None:
         poster.close()
     for client in clients:

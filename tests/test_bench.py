@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.servers import ROOT
 
 BENCH = [sys.executable, "-m", "bench"]
@@ -98,6 +100,33 @@ def test_a_short_markdown_run_counts_every_message_and_edit_and_its_text_takes_t
     assert chat, run.stdout
     assert chat.groups() == ("2,000", "2,000", "1", "0", "200"), chat.groups()
     assert "| edits (markdown) | chat |" in run.stdout
+
+
+def test_the_markdown_search_runs_in_step_with_plain_text_and_prints_both_beside_each_other() -> None:
+    """#14's figure: small-rooms-markdown's saturation search and plain text's, a trial of each in turn on one
+    server (which goes first alternating), both printed, their ratio judged against the 15 %."""
+    run = run_bench("--workloads", "small-rooms-markdown", "--servers", "chat,tutorial", "--duration", "0.5")
+
+    assert run.returncode == 0, run.stderr
+    trials = re.findall(r"^ +(markdown|plain) +[\d.]+ msg/s: (?:pass|FAIL)", run.stderr, re.M)
+    assert trials[:4] == ["markdown", "plain", "plain", "markdown"], run.stderr
+    assert trials.count("markdown") >= 6, "each search doubles, then narrows down five times"
+    assert trials.count("plain") >= 6, run.stderr
+    assert "small-rooms-markdown tutorial  skipped: only chat can run it (the tutorial server formats no text)" in (
+        run.stdout
+    )
+    beside = re.search(
+        r"^small-rooms-markdown chat: ([\d,]+) deliveries/s .*, plain text ([\d,]+)/s .*: ([\d.]+)× plain text's "
+        r"\((within|NOT within) 15 %\)",
+        run.stdout,
+        re.M,
+    )
+    assert beside, run.stdout
+    markdown, plain, share = (float(beside[n].replace(",", "")) for n in (1, 2, 3))
+    assert share == pytest.approx(markdown / plain, abs=0.01)
+    assert beside[4] == ("within" if share >= 0.85 else "NOT within")
+    assert re.search(r"^\| small-rooms-markdown \| chat \| [\d,]+ \|", run.stdout, re.M), run.stdout
+    assert re.search(r"^\| small-rooms-markdown's plain text \| chat \| [\d,]+ \|", run.stdout, re.M), run.stdout
 
 
 def test_a_small_search_benchmark_builds_its_fixture_once_and_times_every_kind_of_query(tmp_path: Path) -> None:
