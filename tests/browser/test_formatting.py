@@ -49,3 +49,21 @@ def test_the_composer_says_how_to_format_behind_a_disclosure(people: People) -> 
     expect(help_list).to_be_visible()
     expect(help_list).to_contain_text("**strong**")
     ada.check_accessibility_in_light_and_dark()
+
+
+BULLETS = (
+    """(selector) => [...document.querySelectorAll(selector)].map((item) => getComputedStyle(item).listStyleType)"""
+)
+
+
+def test_a_list_in_a_message_has_solid_bullets_and_a_list_within_it_hollow_ones(people: People) -> None:
+    """A message is an item of the room's list; the list in it is not drawn as a list within a list."""
+    ada = people.signed_up("Ada")
+    room = unique("Lists")
+    ada.enter_room(room)
+    ada.send_message("- one\n- two\n  - within two\n\n1. first")
+
+    expect(ada.page.locator("#message-list .body li")).to_have_count(4)
+    assert ada.page.evaluate(BULLETS, "#message-list .body > ul > li") == ["disc", "disc"]
+    assert ada.page.evaluate(BULLETS, "#message-list .body > ul ul > li") == ["circle"]
+    assert ada.page.evaluate(BULLETS, "#message-list .body > ol > li") == ["decimal"]
