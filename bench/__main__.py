@@ -571,8 +571,9 @@ def main() -> None:
         "--text",
         choices=("plain", "markdown"),
         default="plain",
-        help="the messages: plain letters, which skip the Markdown parse, or Markdown that takes all of it "
-        "(strong, emphasis, strikethrough, code and a bare URL; bench/loadgen.py) (default %(default)s)",
+        help="the messages of workloads with no text of their own (small-rooms-markdown has): plain letters, "
+        "which skip the Markdown parse, or Markdown that takes all of it (strong, emphasis, strikethrough, code "
+        "and a bare URL; bench/loadgen.py) (default %(default)s)",
     )
     args = parser.parse_args()
     PROFILE, CHURN_SECONDS, TEXT = args.profile, args.churn_seconds, args.text
