@@ -57,7 +57,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Below HtmxMiddleware, so that request.htmx is known when a 405 is given its page.
+    "rooms.web.errors.NotAllowedPage",
 ]
+CSRF_FAILURE_VIEW = "rooms.web.errors.csrf_failure"
 
 ROOT_URLCONF = "config.urls"
 # Form widgets and error lists render through the project's templates, so

@@ -17,3 +17,9 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("", include("rooms.urls")),
 ]
+
+# Refused and failed requests get the chat's own pages, in the reader's language (rooms/web/errors.py).
+handler400 = "rooms.web.errors.bad_request"
+handler403 = "rooms.web.errors.forbidden"
+handler404 = "rooms.web.errors.not_found"
+handler500 = "rooms.web.errors.server_error"

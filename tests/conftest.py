@@ -1,6 +1,7 @@
 """Shared vocabulary for the tests: people, rooms, and signed-in clients."""
 
 import math
+import re
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -53,6 +54,17 @@ def design(ana: User, ben: User) -> Room:
     room = membership.enter_room(user=ana, name="Design", slug="design")
     membership.join_room(user=ben, room=room)
     return room
+
+
+# What differs at every render of any page: the masked CSRF token, and the address the language form returns to.
+EVERY_RENDER = re.compile(
+    r'(?<="X-CSRFToken": ")[^"]+|(?<=name="csrfmiddlewaretoken" value=")[^"]+|(?<=name="next" value=")[^"]*'
+)
+
+
+def page_as_any_address_gives_it(response: object) -> str:
+    """A page's HTML without what differs at every render, to tell two pages apart by all else."""
+    return EVERY_RENDER.sub("", response.content.decode())  # type: ignore[attr-defined]
 
 
 def signed_in(user: User, *, enforce_csrf_checks: bool = False) -> Client:

@@ -4,6 +4,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 
+from config.urls import handler400, handler403, handler404, handler500  # noqa: F401 (the site's own error pages)
+
 
 @csrf_exempt
 def crash(request: HttpRequest) -> HttpResponse:
