@@ -90,5 +90,6 @@ class NotAllowedPage:
             _("Nothing to open here"),
             _("This address only takes what a form sends, so opening it shows nothing and changes nothing."),
         )
-        page["Allow"] = response["Allow"]
+        if "Allow" in response:
+            page["Allow"] = response["Allow"]
         return page
