@@ -9,19 +9,26 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/chat
 
+# Beside the server, in the same shell, the worker that sends what leaves the chat (a bot's webhook:
+# settings.TASKS's "outbound"), stopped with it, whether the server ends or Ctrl-C ends both. Without
+# --no-reload, DEBUG would make it a reloader whose child outlives a kill.
+WITH_WORKER = $(BIN)/python manage.py db_worker --backend outbound --interval 1 --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM;
+
 .PHONY: run serve test lint test-sqlite test-postgres vendor bench
 
 MESSAGES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 
 run: $(VENV)/.installed $(MESSAGES)
 	$(BIN)/python manage.py migrate --noinput
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver $${HOST:-127.0.0.1}:$${PORT:-8000}
+	export DEBUG=$${DEBUG:-true} SITE_URL=$${SITE_URL:-http://$${HOST:-127.0.0.1}:$${PORT:-8000}}; $(WITH_WORKER) \
+	$(BIN)/python manage.py runserver $${HOST:-127.0.0.1}:$${PORT:-8000}
 
 # Production-like: uvicorn with the options in config/serve.py, settings from the environment.
 # WEB_CONCURRENCY=N runs N processes (they need REDIS_URL, and PostgreSQL or one shared SQLite file).
 serve: $(VENV)/.installed $(MESSAGES)
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python -m config.serve --host $${HOST:-0.0.0.0} --port $${PORT:-8000}
+	$(WITH_WORKER) $(BIN)/python -m config.serve --host $${HOST:-0.0.0.0} --port $${PORT:-8000}
 
 test: lint test-sqlite test-postgres
 

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.forms",
     "channels",
     "django_htmx",
+    "django_tasks_db",
     "rooms",
 ]
 
@@ -241,10 +242,25 @@ SERVESTATIC_USE_FINDERS = not COLLECTED_STATIC
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 # The largest request body kept at all (config/body_limit.py): an attachment and its form, with room to spare.
 REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=ATTACHMENT_MAX_BYTES + 1024 * 1024)
-# Work that need not hold the request (an image's thumbnail) is a task of Django's tasks framework. The
-# default runs it at once, in the process that enqueued it: no worker to start. A queue of its own is a
-# backend here (e.g. django-tasks' database backend and its worker).
-TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django.tasks.backends.immediate.ImmediateBackend")}}
+# Work that need not hold the request is a task of Django's tasks framework. An image's thumbnail runs on
+# "default", which runs it at once, in the process that enqueued it: its change then reaches every open page
+# through that process's channel layer, the in-memory one included. What may wait on another server (a bot's
+# webhook: seconds of timeouts, retries minutes apart) is queued on "outbound", in the database, and sent by
+# django-tasks-db's worker (`manage.py db_worker --backend outbound`), which `make run` and `make serve` start.
+TASKS = {
+    "default": {"BACKEND": env.str("TASKS_BACKEND", default="django.tasks.backends.immediate.ImmediateBackend")},
+    "outbound": {"BACKEND": env.str("OUTBOUND_TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")},
+}
+# A bot's webhook (rooms/people/bot_webhooks.py): how long it may keep the worker waiting (to connect, and for
+# each part of its answer), how many attempts a mention gets, and whether it may be sent to a private,
+# loopback or link-local address (off: the server's own network is not for whoever can make a bot to probe).
+BOT_WEBHOOK_TIMEOUT_SECONDS = env.float("BOT_WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+BOT_WEBHOOK_ATTEMPTS = env.int("BOT_WEBHOOK_ATTEMPTS", default=4)
+BOT_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("BOT_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
+# The chat's own address as people reach it (e.g. https://chat.example.org), for links in what leaves it
+# without a request to take the host from (a webhook's permalink); empty: such links are paths only.
+# `make run` sets it to the address it serves.
+SITE_URL = env.str("SITE_URL", default="")
 
 # Behind TLS (HTTPS=true): cookies travel only over HTTPS, browsers are told
 # to insist on it (HSTS), and plain HTTP is redirected. Off by default so that

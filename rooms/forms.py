@@ -38,6 +38,7 @@ from rooms.models import (
     Room,
     User,
 )
+from rooms.people.bot_webhooks import refusal_of
 from rooms.rate_limit import RATE_LIMITED, client_address, count_failed_sign_in, minutes, sign_in_wait
 
 logger = logging.getLogger(__name__)
@@ -646,9 +647,32 @@ class BotForm(ChatFormMixin, forms.Form):
         },
     )
 
+    webhook_url = forms.URLField(
+        label=_("Webhook address (optional)"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text=_(
+            "Messages that mention the bot are sent here as JSON, signed with the SHA-256 of its token; "
+            "public addresses only."
+        ),
+        error_messages={
+            "invalid": _("Type a web address, such as https://bots.example.com/hook."),
+            "max_length": _(
+                "A webhook address can be at most %(limit_value)s characters long; this one has %(show_value)s."
+            ),
+        },
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "bot-%s")
         super().__init__(*args, **kwargs)
+
+    def clean_webhook_url(self) -> str:
+        url: str = self.cleaned_data["webhook_url"]
+        if url and (refusal := refusal_of(url)) is not None:
+            raise ValidationError(refusal, code="refused_address")
+        return url
 
 
 class SearchForm(ChatFormMixin, forms.Form):

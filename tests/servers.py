@@ -190,7 +190,7 @@ def _server(
         base_url = f"http://127.0.0.1:{port}"
         _processes[base_url] = process
         try:
-            _wait_until_serving(base_url, process, log_path)
+            wait_until_serving(base_url, process, log_path)
             yield base_url
         finally:
             del _processes[base_url]
@@ -202,8 +202,8 @@ def _server(
                 process.wait()
 
 
-def _wait_until_serving(base_url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
-    deadline = time.monotonic() + 30
+def wait_until_serving(base_url: str, process: subprocess.Popen[bytes], log_path: Path, *, within: float = 30) -> None:
+    deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"the server exited with {process.returncode}:\n{log_path.read_text()}")
@@ -213,4 +213,4 @@ def _wait_until_serving(base_url: str, process: subprocess.Popen[bytes], log_pat
                 return
         except OSError:
             time.sleep(0.1)
-    raise RuntimeError(f"the server did not answer within 30 s:\n{log_path.read_text()}")
+    raise RuntimeError(f"the server did not answer within {within} s:\n{log_path.read_text()}")

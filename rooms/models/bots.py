@@ -23,6 +23,8 @@ class Bot(models.Model):
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Where its mentions are POSTed (rooms/people/bot_webhooks.py); empty: nowhere.
+    webhook_url = models.URLField(_("webhook address"), max_length=500, blank=True)
 
     def __str__(self) -> str:
         return f"{self.name} in {self.room}"

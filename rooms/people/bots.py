@@ -11,8 +11,9 @@ from rooms.models import Bot, Membership, Room, User, token_digest
 logger = logging.getLogger(__name__)
 
 
-def create_bot(*, room: Room, name: str, created_by: User) -> tuple[Bot, str]:
-    """A new bot for `room` and its token, which is shown once and kept only as a digest."""
+def create_bot(*, room: Room, name: str, created_by: User, webhook_url: str = "") -> tuple[Bot, str]:
+    """A new bot for `room` and its token, which is shown once and kept only as a digest; mentions of it
+    go to `webhook_url` (rooms/people/bot_webhooks.py), if one is given."""
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         account = User.objects.create_user(username=f"bot-{secrets.token_hex(6)}", display_name=name)
@@ -20,7 +21,12 @@ def create_bot(*, room: Room, name: str, created_by: User) -> tuple[Bot, str]:
         account.save(update_fields=["password"])
         Membership.objects.create(room=room, user=account)
         bot = Bot.objects.create(
-            user=account, room=room, name=name, token_digest=token_digest(token), created_by=created_by
+            user=account,
+            room=room,
+            name=name,
+            token_digest=token_digest(token),
+            created_by=created_by,
+            webhook_url=webhook_url,
         )
     logger.info("user %s created bot %s in room %s", created_by.pk, bot.pk, room.pk)
     return bot, token

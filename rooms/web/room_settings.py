@@ -45,7 +45,7 @@ def render_settings(
         "add_form": add_form or AddMemberForm(),
         "bot_form": bot_form or BotForm(),
         "members": members,
-        "bots": Bot.objects.filter(room=room, revoked_at=None).order_by("name"),
+        "bots": Bot.objects.filter(room=room, revoked_at=None).select_related("user").order_by("name"),
         "new_token": new_token,
     }
     status = max([refusal_status(form), *(refusal_status(f) for f in (add_form, bot_form) if f is not None)])
@@ -116,7 +116,12 @@ def add_bot(request: HttpRequest, slug: str) -> HttpResponseBase:
     form = BotForm(request.POST)
     if not form.is_valid():
         return render_settings(request, room, bot_form=form)
-    bot, token = bots.create_bot(room=room, name=form.cleaned_data["name"], created_by=current_user(request))
+    bot, token = bots.create_bot(
+        room=room,
+        name=form.cleaned_data["name"],
+        created_by=current_user(request),
+        webhook_url=form.cleaned_data["webhook_url"],
+    )
     response = render_settings(request, room, new_token=(bot, token))
     response["Cache-Control"] = "no-store"
     return response

@@ -1,0 +1,291 @@
+"""A bot's webhook: the messages that mention it, POSTed to its address by a task, signed, retried, and never
+sent to the server's own network unless a setting allows it."""
+
+import hashlib
+import hmac
+import json
+import logging
+import re
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.tasks import TaskResult, task_backends
+from django.test import override_settings
+from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks
+
+from rooms.messages.deleting import delete_message
+from rooms.messages.editing import edit_message
+from rooms.messages.posting import post_message
+from rooms.models import Bot, Message, Room, User
+from rooms.people import bot_webhooks, bots
+from rooms.people.membership import enter_room, remove_member
+from tests.conftest import signed_in
+from tests.webhook_receiver import Receiver, receiving
+
+QUEUED = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+QUEUED_HERE = QUEUED | {"outbound": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    with receiving() as far_end:
+        yield far_end
+
+
+@dataclass
+class Queue:
+    """What is enqueued on "outbound", kept here (Django's DummyBackend) rather than sent, to run by hand."""
+
+    results: list[TaskResult[Any, Any]]
+    ran: int = 0
+
+    def run(self) -> list[Any]:
+        """Run what is queued and not yet run, in order, as the worker would (what a run queues is run
+        too); what each returned."""
+        done = []
+        while self.ran < len(self.results):
+            result = self.results[self.ran]
+            self.ran += 1
+            done.append(result.task.call(*result.args, **result.kwargs))
+        return done
+
+
+@pytest.fixture
+def queued() -> Iterator[Queue]:
+    with override_settings(
+        TASKS=QUEUED_HERE, BOT_WEBHOOK_ALLOW_PRIVATE_ADDRESSES=True, SITE_URL="https://chat.example.org"
+    ):
+        yield Queue(task_backends["outbound"].results)  # type: ignore[attr-defined]
+
+
+@dataclass
+class Scene:
+    """Ana's room Design, where Ben writes, and its Deploy bot, whose webhook is the receiver's."""
+
+    design: Room
+    ana: User
+    ben: User
+    bot: Bot
+    token: str
+    receiver: Receiver
+    queued: Queue
+    capture: DjangoCaptureOnCommitCallbacks
+
+    @property
+    def handle(self) -> str:
+        return f"@{self.bot.user.username}"
+
+    def say(self, body: str, *, author: User | None = None, room: Room | None = None) -> Message:
+        """Post as Ben (or `author`) in Design (or `room`), with what is to happen on commit happening."""
+        with self.capture(execute=True):
+            result = post_message(room=room or self.design, author=author or self.ben, data={"body": body})
+        assert result.message is not None, result.form.errors
+        return result.message
+
+    def edit(self, message: Message, body: str) -> None:
+        with self.capture(execute=True):
+            edit_message(room=self.design, editor=self.ben, message_id=message.pk, data={"body": body})
+
+    def sent(self) -> list[dict[str, Any]]:
+        return [json.loads(body) for _headers, body in self.receiver.received]
+
+
+@pytest.fixture
+def scene(
+    design: Room,
+    ana: User,
+    ben: User,
+    receiver: Receiver,
+    queued: Queue,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> Scene:
+    bot, token = bots.create_bot(room=design, name="Deploy bot", created_by=ana, webhook_url=receiver.url)
+    return Scene(design, ana, ben, bot, token, receiver, queued, django_capture_on_commit_callbacks)
+
+
+def test_a_message_that_mentions_a_bot_is_posted_to_its_webhook_signed_and_with_its_permalink(scene: Scene) -> None:
+    message = scene.say(f"{scene.handle} deploy **now**, please")
+
+    assert scene.queued.run() == ["sent: 204"]
+    ((headers, body),) = scene.receiver.received
+    key = hashlib.sha256(scene.token.encode()).hexdigest().encode()  # what the bot's owner can work out
+    assert headers["x-chat-signature"] == "sha256=" + hmac.new(key, body, hashlib.sha256).hexdigest()
+    assert headers["content-type"] == "application/json"
+    assert headers["x-chat-event"] == "mention"
+    (sent,) = scene.sent()
+    assert sent["bot"]["username"] == scene.bot.user.username
+    assert sent["room"] == {"slug": "design", "name": "Design"}
+    assert sent["message"]["text"] == f"{scene.handle} deploy **now**, please"
+    assert "<strong>now</strong>" in sent["message"]["html"]
+    assert sent["message"]["author"] == {"username": "ben", "name": "Ben"}
+    assert sent["message"]["permalink"] == f"https://chat.example.org/rooms/design/messages/{message.pk}/"
+
+
+def test_only_mentions_of_a_bot_in_its_own_room_reach_it_and_never_its_own_messages(scene: Scene) -> None:
+    elsewhere = enter_room(user=scene.ana, name="Elsewhere", slug="elsewhere")
+    scene.say(f"{scene.handle} this room is not yours", author=scene.ana, room=elsewhere)
+    scene.say("no mention here")
+    scene.say(f"{scene.handle} talking to myself", author=scene.bot.user)
+
+    assert scene.queued.results == []
+
+
+def test_an_edit_that_first_names_the_bot_tells_it_and_one_that_names_it_again_does_not(scene: Scene) -> None:
+    message = scene.say("deploy please")
+    scene.edit(message, f"{scene.handle} deploy please")
+    scene.edit(message, f"{scene.handle} deploy please, now")
+
+    assert scene.queued.run() == ["sent: 204"]
+    (sent,) = scene.sent()
+    assert sent["message"]["text"] == f"{scene.handle} deploy please, now", "what it says when sent"
+    assert sent["message"]["edited"] is True
+
+
+def test_an_attempt_that_fails_is_tried_again_later_each_wait_longer_until_the_last(
+    scene: Scene, caplog: pytest.LogCaptureFixture
+) -> None:
+    scene.receiver.statuses = [503, 429, 500, 500]
+    before = timezone.now()
+    with override_settings(BOT_WEBHOOK_ATTEMPTS=4):
+        scene.say(f"{scene.handle} status?")
+        outcomes = scene.queued.run()
+
+    assert outcomes == [
+        "to try again: answered 503",
+        "to try again: answered 429",
+        "to try again: answered 500",
+        "gave up: answered 500",
+    ]
+    deliveries = {headers["x-chat-delivery"] for headers, _body in scene.receiver.received}
+    assert len(scene.receiver.received) == 4
+    assert len(deliveries) == 1, "one delivery, tried four times: the receiver can tell a repeat"
+    queued = scene.queued.results
+    waits = [result.task.run_after - before for result in queued[1:] if result.task.run_after is not None]
+    assert [round(wait.total_seconds() / 30) for wait in waits] == [1, 2, 4]
+    assert queued[0].task.run_after is None, "the first attempt goes at once"
+    assert "gave up after 4 attempts" in caplog.text
+
+
+@pytest.mark.parametrize("status", [302, 400, 404, 410])
+def test_an_answer_that_retrying_would_not_change_ends_it_and_a_redirect_is_not_followed(
+    status: int, scene: Scene
+) -> None:
+    scene.receiver.statuses = [status]
+    scene.say(f"{scene.handle} hello")
+
+    assert scene.queued.run() == [f"refused: {status}"]
+    assert len(scene.receiver.received) == 1
+
+
+def test_no_answer_within_the_timeout_is_a_failed_attempt_not_a_stuck_worker(scene: Scene) -> None:
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()  # takes the connection, never answers
+    url = f"http://127.0.0.1:{silent.getsockname()[1]}/"
+    slow, _token = bots.create_bot(room=scene.design, name="Slow bot", created_by=scene.ana, webhook_url=url)
+    try:
+        with override_settings(BOT_WEBHOOK_TIMEOUT_SECONDS=0.3, BOT_WEBHOOK_ATTEMPTS=1):
+            scene.say(f"@{slow.user.username} hello?")
+            (outcome,) = scene.queued.run()
+    finally:
+        silent.close()
+    assert outcome.startswith("gave up: no answer (TimeoutError(")
+
+
+def test_a_revoked_bot_a_removed_one_and_a_deleted_message_are_not_sent(scene: Scene) -> None:
+    deleted = scene.say(f"{scene.handle} oops")
+    with scene.capture(execute=True):
+        delete_message(room=scene.design, deleter=scene.ben, message_id=deleted.pk)
+    assert scene.queued.run() == ["not sent: the message is deleted, or the bot may no longer read it"]
+
+    scene.say(f"{scene.handle} are you there?")
+    remove_member(room=scene.design, user=scene.bot.user)
+    assert scene.queued.run() == ["not sent: the bot is no longer a member of the room"]
+
+    other, _token = bots.create_bot(
+        room=scene.design, name="Other", created_by=scene.ana, webhook_url=scene.receiver.url
+    )
+    scene.say(f"@{other.user.username} hi")
+    bots.revoke_bot(other)
+    assert scene.queued.run() == ["not sent: the bot is revoked or has no webhook"]
+    assert scene.receiver.received == []
+
+
+def test_a_private_or_loopback_address_is_refused_before_sending_unless_a_setting_allows_it(
+    scene: Scene, caplog: pytest.LogCaptureFixture
+) -> None:
+    scene.say(f"{scene.handle} hello")
+    with override_settings(BOT_WEBHOOK_ALLOW_PRIVATE_ADDRESSES=False), caplog.at_level(logging.WARNING):
+        (outcome,) = scene.queued.run()
+
+    assert outcome.startswith("not sent: 127.0.0.1 is 127.0.0.1, an address of a private, loopback or reserved network")
+    assert scene.receiver.received == [], "refused before connecting: a bot's maker cannot probe the server's network"
+    assert "did not send bot" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1",
+        "10.1.2.3",
+        "172.16.0.9",
+        "192.168.1.1",
+        "169.254.169.254",  # a cloud's metadata service
+        "100.64.0.1",  # carrier-grade NAT
+        "0.0.0.0",  # noqa: S104  # not bound: the address a webhook must not be sent to
+        "224.0.0.1",
+        "::1",
+        "fe80::1",
+        "fc00::1",
+        "::ffff:127.0.0.1",
+    ],
+)
+def test_addresses_of_the_server_s_own_networks_are_not_public(address: str) -> None:
+    assert not bot_webhooks.is_public(address)
+
+
+def test_a_public_address_is_public() -> None:
+    assert bot_webhooks.is_public("93.184.215.14")
+    assert bot_webhooks.is_public("2606:4700:4700::1111")
+
+
+@pytest.mark.parametrize(
+    ("address", "error"),
+    [
+        ("http://127.0.0.1:8000/hook", "127.0.0.1 is 127.0.0.1, an address of a private, loopback or reserved network"),
+        ("https://localhost/hook", "localhost is "),
+        ("https://[::1]/hook", "::1 is ::1, an address of a private"),
+        ("https://10.0.0.5/hook", "10.0.0.5 is 10.0.0.5"),
+        ("ftp://93.184.215.14/hook", "A webhook address starts with https:// or http:// and names a host."),
+        ("not an address", "Type a web address, such as https://bots.example.com/hook."),
+    ],
+)
+def test_making_a_bot_with_an_address_it_would_not_send_to_says_why_next_to_the_field(
+    design: Room, ana: User, address: str, error: str
+) -> None:
+    response = signed_in(ana).post("/rooms/design/bots/", {"name": "Deploy bot", "webhook_url": address})
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'aria-describedby="bot-webhook_url_helptext bot-webhook_url_error"' in page
+    shown = re.search(r'<ul class="errorlist" id="bot-webhook_url_error"><li>(.*?)</li>', page)
+    assert shown is not None
+    assert error in shown[1].replace("&#x27;", "'")
+    assert not Bot.objects.exists(), "nothing made"
+
+
+def test_making_a_bot_with_a_webhook_shows_where_its_mentions_go_and_how_to_mention_it(design: Room, ana: User) -> None:
+    with override_settings(BOT_WEBHOOK_ALLOW_PRIVATE_ADDRESSES=True):
+        response = signed_in(ana).post(
+            "/rooms/design/bots/", {"name": "Deploy bot", "webhook_url": "http://127.0.0.1:9/hook"}
+        )
+
+    bot = Bot.objects.get()
+    assert bot.webhook_url == "http://127.0.0.1:9/hook"
+    page = response.content.decode()
+    assert f"Mention it as @{bot.user.username}." in page
+    assert "Mentions go to <bdi>http://127.0.0.1:9/hook</bdi>" in page
