@@ -54,7 +54,7 @@ class Workload:
     servers: tuple[str, ...] = ()  # the only servers that can run it (empty: all of them)
     servers_why: str = ""  # what the others lack, said when they are skipped
     kind: str = "messages"  # or "idle", or the chat's own "churn" and "typing" (bench/presence_load.py)
-    text: str = ""  # the messages' text, "plain" or "markdown" (empty: whatever --text says)
+    text: str = ""  # the messages' text, "plain", "markdown" or "chat" (empty: whatever --text says)
     # How many times the saturation search halves the step between its last passing and failing rates:
     # three leave it 9 % apart (2 ** (1 / 8)), five 2 % (2 ** (1 / 32)), two trials more.
     narrowing: int = 3
@@ -91,6 +91,19 @@ WORKLOADS = {
         servers=("chat",),
         servers_why="the {server} server formats no text",
         text="markdown",
+        narrowing=5,
+        beside_plain=True,
+    ),
+    # The same, with messages as people write them (CHAT_LINES: a few marks and links, mostly punctuation),
+    # beside plain text in the same way: what Markdown costs a chat, where #14's figure is its worst case.
+    "small-rooms-chat": Workload(
+        "small-rooms-chat",
+        [5] * 100,
+        5,
+        1_000,
+        servers=("chat",),
+        servers_why="the {server} server formats no text",
+        text="chat",
         narrowing=5,
         beside_plain=True,
     ),
@@ -210,7 +223,7 @@ def trial(
     return result
 
 
-TEXT = "plain"  # --text: the messages' text, "plain" (skips the Markdown parse) or "markdown" (takes all of it)
+TEXT = "plain"  # --text: "plain" (skips the Markdown parse), "markdown" (takes all of it) or "chat" (a mix)
 PROFILE: Path | None = None  # --profile: where py-spy writes the last trial's samples of the chat server
 
 
@@ -486,16 +499,18 @@ def beside_plain(measured: dict[str, dict[str, dict[str, Any]]], *, searched: bo
             f"{'edits':12} chat:     deliveries/s {speed} "
             f"big-200's, CPU per delivery {ratio(edits['cpu_s_per_1k'], big['cpu_s_per_1k'])} big-200's"
         )
-    markdown = measured.get("small-rooms-markdown", {}).get("chat")
-    plain = markdown and markdown.get("beside", measured.get("small-rooms", {}).get("chat"))
-    if markdown and plain:
-        share = markdown["deliveries_per_second"] / plain["deliveries_per_second"]
+    for workload in WORKLOADS.values():
+        formatted = measured.get(workload.name, {}).get("chat") if workload.beside_plain else None
+        plain = formatted and formatted.get("beside", measured.get("small-rooms", {}).get("chat"))
+        if not (formatted and plain):
+            continue
+        share = formatted["deliveries_per_second"] / plain["deliveries_per_second"]
         verdict = f" ({'within' if share >= 0.85 else 'NOT within'} 15 %)" if searched else ""
         lines.append(
-            f"{'small-rooms-markdown'} chat: {markdown['deliveries_per_second']:,.0f} deliveries/s "
-            f"({markdown['rate']:.0f} msg/s), plain text {plain['deliveries_per_second']:,.0f}/s "
+            f"{workload.name} chat: {formatted['deliveries_per_second']:,.0f} deliveries/s "
+            f"({formatted['rate']:.0f} msg/s), plain text {plain['deliveries_per_second']:,.0f}/s "
             f"({plain['rate']:.0f} msg/s): {share:.2f}× plain text's{verdict}, "
-            f"CPU per delivery {ratio(markdown['cpu_s_per_1k'], plain['cpu_s_per_1k'])} plain text's"
+            f"CPU per delivery {ratio(formatted['cpu_s_per_1k'], plain['cpu_s_per_1k'])} plain text's"
         )
     return "\n".join(lines)
 
@@ -570,11 +585,12 @@ def main() -> None:
     )
     parser.add_argument(
         "--text",
-        choices=("plain", "markdown"),
+        choices=("plain", "markdown", "chat"),
         default="plain",
         help="the messages of workloads with no text of their own (small-rooms-markdown has): plain letters, "
-        "which skip the Markdown parse, or Markdown that takes all of it (strong, emphasis, strikethrough, code "
-        "and a bare URL; bench/loadgen.py) (default %(default)s)",
+        "which skip the Markdown parse, Markdown that takes all of it (strong, emphasis, strikethrough, code "
+        "and a bare URL; bench/loadgen.py), or lines as people write them (loadgen's CHAT_LINES) "
+        "(default %(default)s)",
     )
     args = parser.parse_args()
     PROFILE, CHURN_SECONDS, TEXT = args.profile, args.churn_seconds, args.text

@@ -45,6 +45,21 @@ MESSAGE_ELEMENT = b'<li id="message-'
 # --text markdown: after the marker, what takes Markdown's whole parse (emphasis, strong, strikethrough,
 # inline code, a bare URL linked); the marker stays the paragraph's first words, as it is in plain text.
 MARKDOWN_TAIL = " **bold** _em_ ~~gone~~ `code` see https://example.com/a?b=1"
+# --text chat: after the marker, one of these in turn, lines as people type them into a team's chat. Two in
+# ten have Markdown's marks, two a link; most have punctuation (a full stop will do) that takes the parse
+# whole though nothing comes of it; two are words alone, which skip it (rooms/messages/formatting.py).
+CHAT_LINES = (
+    " sounds good, I'll take a look after lunch.",
+    " thanks! merged.",
+    " can you check the logs on staging? it failed again at 3:40.",
+    " see https://github.com/example/chat/pull/128 for the fix",
+    " `make test` passes here, odd.",
+    " ok",
+    " I think it's the cache. Restarting it now...",
+    " **heads up**: deploy at 5pm today",
+    " lol yes",
+    " docs are at https://docs.example.com/chat/bots",
+)
 
 
 @dataclass
@@ -115,9 +130,10 @@ class Client(picows.WSListener):
 
 
 def body(trial: int, due_ns: int, *, edited: bool = False, text: str = "plain") -> str:
-    """A message of BODY_BYTES: the marker, then letters (plain), or letters and MARKDOWN_TAIL (markdown)."""
+    """A message of BODY_BYTES: the marker, then letters (plain), or letters and MARKDOWN_TAIL (markdown), or
+    letters and one of CHAT_LINES (chat), which one told by the due time."""
     marker = f"{MARKER.decode()}{trial}-{due_ns}-{EDITED.decode() if edited else ''}"
-    tail = MARKDOWN_TAIL if text == "markdown" else ""
+    tail = {"markdown": MARKDOWN_TAIL, "chat": CHAT_LINES[due_ns // 1000 % len(CHAT_LINES)]}.get(text, "")
     return marker + "x" * max(1, BODY_BYTES - len(marker) - len(tail)) + tail
 
 

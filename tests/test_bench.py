@@ -161,3 +161,19 @@ def test_the_room_page_benchmark_renders_the_page_and_counts_its_queries() -> No
 
     assert run.returncode == 0, run.stderr
     assert re.search(r"^room page  3 renders: median [\d.]+ ms, p95 [\d.]+ ms, .* \| 9 queries \|", run.stdout, re.M)
+
+
+def test_chat_text_is_a_mix_of_lines_each_message_as_long_as_plain_text_s_and_led_by_its_marker() -> None:
+    """small-rooms-chat's messages: every line of CHAT_LINES in turn, some taking the Markdown parse, some
+    skipping it; each the size plain text's are, so that only the words differ."""
+    from bench.loadgen import BODY_BYTES, CHAT_LINES, MARKER, body
+    from rooms.messages.formatting import PLAIN
+
+    due = 1_733_240_000_000_000_000
+    bodies = [body(3, due + n * 1_000, text="chat") for n in range(len(CHAT_LINES))]
+
+    assert {line for line in CHAT_LINES if any(text.endswith(line) for text in bodies)} == set(CHAT_LINES)
+    assert all(text.startswith(MARKER.decode() + "3-") for text in bodies)
+    assert {len(text) for text in bodies} == {BODY_BYTES} == {len(body(3, due))}
+    skipping = [text for text in bodies if PLAIN.fullmatch(text)]
+    assert 0 < len(skipping) < len(bodies) / 2, "most take the parse; some skip it"
