@@ -46,8 +46,8 @@ MESSAGE_ELEMENT = b'<li id="message-'
 # inline code, a bare URL linked); the marker stays the paragraph's first words, as it is in plain text.
 MARKDOWN_TAIL = " **bold** _em_ ~~gone~~ `code` see https://example.com/a?b=1"
 # --text chat: after the marker, one of these in turn, lines as people type them into a team's chat. Two in
-# ten have Markdown's marks, two a link; most have punctuation (a full stop will do) that takes the parse
-# whole though nothing comes of it; two are words alone, which skip it (rooms/messages/formatting.py).
+# ten have Markdown's marks and two a link, which take the parse; the others are prose (full stops, commas,
+# a time), which Markdown leaves as it is and so skips it (rooms/messages/formatting.py's is_plain).
 CHAT_LINES = (
     " sounds good, I'll take a look after lunch.",
     " thanks! merged.",

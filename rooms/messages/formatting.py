@@ -15,13 +15,14 @@ import nh3
 from linkify_it import LinkifyIt
 from markdown_it import MarkdownIt
 
-# A character that every link linkify-it finds holds: a scheme's colon or a protocol-relative link's
-# slashes, a domain's dot before its top-level part, an address's at sign.
-LINK_NEEDS = re.compile(r"[.:/@]")
+# What every link linkify-it finds holds: the slashes of http://, https://, ftp:// and protocol-relative
+# links, "mailto:", a domain's dot before the letters of its top-level part (or an address's digits), an
+# email's at sign. "3:40", "and/or" or "lunch." hold none of them, and have no link.
+LINK_NEEDS = re.compile(r"\.\w|//|@|mailto:", re.IGNORECASE)
 
 
 class LinkifyWhereALinkCanBe(LinkifyIt):
-    """linkify-it-py, asked only about text that holds a character every link needs.
+    """linkify-it-py, asked only about text that holds what every link needs (LINK_NEEDS).
 
     Markdown asks it about the message whole (pretest) and then about each run of text between the
     marks (`**`, backticks...), and linkify-it answers with long regular expressions (every top-level
@@ -90,21 +91,32 @@ _cleaner = nh3.Cleaner(
     strip_comments=True,
 )
 
-# Text that Markdown leaves as it is: one line of letters and digits (any script's), with spaces, commas,
-# apostrophes, question and exclamation marks and dashes after the first. Nothing here opens emphasis,
-# code, a link, a list or a quote, nothing can be linkified (no dot, colon, slash or @), nothing needs
-# escaping, and the line starts with a letter or digit and ends without a space, so there is none to
-# trim. Many chat lines hold more than this (a full stop will do), but those that do not skip a parse
-# that costs more than the rest of posting them (bench/README.md). tests/messages/test_formatting.py
-# checks that both ways agree.
-PLAIN = re.compile(r"[^\W_](?:[^\W_]|[ ,'?!-])*(?<! )")
+# Text that Markdown leaves as it is: one line of letters and digits (any script's), with spaces and the
+# punctuation of prose after the first (, ' ? ! - . : ; ( ) / % +), that does not start as an ordered list
+# does ("1. ", "2)") and holds nothing a link needs (LINK_NEEDS). Nothing here opens emphasis, code, a link
+# (parentheses make one only after brackets), a list (a dash or plus only at the start, before a space) or a
+# quote, nothing needs escaping (no &, <, > or "), and the line starts with a letter or digit and ends
+# without a space, so there is none to trim. Most chat lines are such prose ("sounds good, see you at 3."),
+# and skip a parse that costs more than the rest of posting them (bench/README.md).
+# tests/messages/test_formatting.py checks that both ways agree.
+PROSE = re.compile(r"[^\W_](?:[^\W_]|[ ,'?!\-.:;()/%+])*(?<! )")
+ORDERED_LIST_START = re.compile(r"\d{1,9}[.)](?: |$)")
+
+
+def is_plain(text: str) -> bool:
+    """Whether Markdown and the cleaner would give back `text` as it is, in a paragraph."""
+    return (
+        PROSE.fullmatch(text) is not None
+        and ORDERED_LIST_START.match(text) is None
+        and LINK_NEEDS.search(text) is None
+    )
 
 
 def render(text: str) -> str:
     """The text as safe HTML; empty for empty text."""
     if not text:
         return ""
-    if PLAIN.fullmatch(text):
+    if is_plain(text):
         return f"<p>{text}</p>"
     return formatted(text)
 
