@@ -1,5 +1,6 @@
 """A webhook's far end on 127.0.0.1: what the chat sent it, and the statuses it answers with, in turn."""
 
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +18,8 @@ class Receiver:
 
 
 @contextmanager
-def receiving() -> Iterator[Receiver]:
+def receiving(tls: ssl.SSLContext | None = None) -> Iterator[Receiver]:
+    """A receiver on 127.0.0.1; over HTTPS with `tls` (its certificate's), addressed as localhost."""
     far_end = Receiver()
 
     class Handler(BaseHTTPRequestHandler):
@@ -36,7 +38,10 @@ def receiving() -> Iterator[Receiver]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    far_end.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/chat?room=design"
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    port = server.server_address[1]
+    far_end.url = f"https://localhost:{port}/hooks/chat" if tls else f"http://127.0.0.1:{port}/hooks/chat?room=design"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -106,9 +106,7 @@ ORDERED_LIST_START = re.compile(r"\d{1,9}[.)](?: |$)")
 def is_plain(text: str) -> bool:
     """Whether Markdown and the cleaner would give back `text` as it is, in a paragraph."""
     return (
-        PROSE.fullmatch(text) is not None
-        and ORDERED_LIST_START.match(text) is None
-        and LINK_NEEDS.search(text) is None
+        PROSE.fullmatch(text) is not None and ORDERED_LIST_START.match(text) is None and LINK_NEEDS.search(text) is None
     )
 
 

@@ -55,9 +55,12 @@ def addresses_of(url: str) -> list[tuple[str, int]]:
     not public (unless settings allow it); OSError when the name does not resolve.
     """
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:  # a port past 65535, or not a number
+        port = 0
+    if parts.scheme not in ("http", "https") or not parts.hostname or not port:
         raise RefusedAddress(_("A webhook address starts with https:// or http:// and names a host."))
-    port = parts.port or (443 if parts.scheme == "https" else 80)
     found = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
     addresses = list(dict.fromkeys((str(info[4][0]), port) for info in found))
     if not settings.BOT_WEBHOOK_ALLOW_PRIVATE_ADDRESSES:

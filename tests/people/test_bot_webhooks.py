@@ -7,11 +7,14 @@ import json
 import logging
 import re
 import socket
+import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
+import trustme
 from django.tasks import TaskResult, task_backends
 from django.test import override_settings
 from django.utils import timezone
@@ -196,6 +199,28 @@ def test_no_answer_within_the_timeout_is_a_failed_attempt_not_a_stuck_worker(sce
     assert outcome.startswith("gave up: no answer (TimeoutError(")
 
 
+def test_an_https_webhook_is_sent_to_the_address_checked_with_its_certificate_verified_for_its_host(
+    scene: Scene, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    authority = trustme.CA()
+    authority.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "ca.pem"))  # the only authority the worker trusts
+    outcomes = {}
+    for name in ("localhost", "elsewhere.example"):  # the host in the address, and another
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        authority.issue_cert(name).configure_cert(tls)
+        with receiving(tls) as far_end, override_settings(BOT_WEBHOOK_ATTEMPTS=1):
+            bot, _token = bots.create_bot(room=scene.design, name=name, created_by=scene.ana, webhook_url=far_end.url)
+            scene.say(f"@{bot.user.username} over TLS?")
+            (outcomes[name],) = scene.queued.run()
+            outcomes[name + " received"] = len(far_end.received)
+
+    assert outcomes["localhost"] == "sent: 204"
+    assert outcomes["localhost received"] == 1
+    assert outcomes["elsewhere.example"].startswith("gave up: no answer (SSLCertVerificationError(")
+    assert outcomes["elsewhere.example received"] == 0, "a certificate for another host is not trusted"
+
+
 def test_a_revoked_bot_a_removed_one_and_a_deleted_message_are_not_sent(scene: Scene) -> None:
     deleted = scene.say(f"{scene.handle} oops")
     with scene.capture(execute=True):
@@ -261,6 +286,7 @@ def test_a_public_address_is_public() -> None:
         ("https://[::1]/hook", "::1 is ::1, an address of a private"),
         ("https://10.0.0.5/hook", "10.0.0.5 is 10.0.0.5"),
         ("ftp://93.184.215.14/hook", "A webhook address starts with https:// or http:// and names a host."),
+        ("https://93.184.215.14:99999/hook", "A webhook address starts with https:// or http:// and names a host."),
         ("not an address", "Type a web address, such as https://bots.example.com/hook."),
     ],
 )
