@@ -21,6 +21,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 
+from config.middleware import EitherModeMiddleware
+
 TOO_LARGE = "chat.body_too_large"  # set in the ASGI scope of a request whose body was not kept
 
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -65,17 +67,15 @@ def limit_body(scope: dict[str, Any], receive: Receive, limit: int) -> Receive:
     return limited
 
 
-class RefuseTooLarge:
+class RefuseTooLarge(EitherModeMiddleware):
     """Answers a request whose body `limit_body` did not keep (413), with the page that says why."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+    def answers(self, request: HttpRequest) -> bool:
         scope = getattr(request, "scope", None)
-        if scope is not None and scope.get(TOO_LARGE):
-            return too_large(request)
-        return self.get_response(request)
+        return scope is not None and bool(scope.get(TOO_LARGE))
+
+    def answer(self, request: HttpRequest) -> HttpResponseBase:
+        return too_large(request)
 
 
 def too_large(request: HttpRequest) -> HttpResponse:

@@ -120,10 +120,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A connection can die while it waits in the pool (a database restart, a
     # failover, an idle timeout): the pool tries each before lending it, one
     # round trip, and replaces a dead one, instead of a request failing on it.
-    # It grows past its four on demand, up to DATABASE_POOL_MAX_SIZE: a request whose end Django could not
-    # signal (asgiref's "CurrentThreadExecutor already quit", seen when a page is left mid-request) keeps
-    # its connection, and with four in all, three such requests in the browser tests left one, and then
-    # every page hung waiting for the pool (2026-12-03). Until that leak is found, the ceiling leaves room.
+    # It keeps four and grows on demand, up to DATABASE_POOL_MAX_SIZE, for bursts of pages (a request
+    # holds its connection to its end). A page left mid-request once lost its connection to the pool for
+    # good, until every page hung on it: config/middleware.py says why, and how that was fixed.
     pool_max = env.int("DATABASE_POOL_MAX_SIZE", default=12)
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "pool", {"check": check_pooled_connection, "min_size": min(4, pool_max), "max_size": pool_max}
