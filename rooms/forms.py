@@ -634,7 +634,33 @@ class NotifyForm(ChatFormMixin, forms.ModelForm):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
 
 
-class BotForm(ChatFormMixin, forms.Form):
+def webhook_url_field(**kwargs: Any) -> forms.URLField:
+    """Where mentions of a bot go: the same field, and the same errors, when it is made and when it is changed."""
+    return forms.URLField(
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        error_messages={
+            "invalid": _("Type a web address, such as https://bots.example.com/hook."),
+            "max_length": _(
+                "A webhook address can be at most %(limit_value)s characters long; this one has %(show_value)s."
+            ),
+        },
+        **kwargs,
+    )
+
+
+class WebhookAddressMixin:
+    cleaned_data: dict[str, Any]
+
+    def clean_webhook_url(self) -> str:
+        url: str = self.cleaned_data["webhook_url"]
+        if url and (refusal := refusal_of(url)) is not None:
+            raise ValidationError(refusal, code="refused_address")
+        return url
+
+
+class BotForm(WebhookAddressMixin, ChatFormMixin, forms.Form):
     name = NameField(
         label=_("Bot's name"),
         max_length=50,
@@ -647,32 +673,30 @@ class BotForm(ChatFormMixin, forms.Form):
         },
     )
 
-    webhook_url = forms.URLField(
+    webhook_url = webhook_url_field(
         label=_("Webhook address (optional)"),
-        required=False,
-        max_length=500,
-        assume_scheme="https",
         help_text=_(
             "Messages that mention the bot are sent here as JSON, signed with the SHA-256 of its token; "
             "public addresses only."
         ),
-        error_messages={
-            "invalid": _("Type a web address, such as https://bots.example.com/hook."),
-            "max_length": _(
-                "A webhook address can be at most %(limit_value)s characters long; this one has %(show_value)s."
-            ),
-        },
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "bot-%s")
         super().__init__(*args, **kwargs)
 
-    def clean_webhook_url(self) -> str:
-        url: str = self.cleaned_data["webhook_url"]
-        if url and (refusal := refusal_of(url)) is not None:
-            raise ValidationError(refusal, code="refused_address")
-        return url
+
+class BotWebhookForm(WebhookAddressMixin, ChatFormMixin, forms.Form):
+    """A bot's webhook address, changed or emptied (then its mentions go nowhere) after it was made."""
+
+    webhook_url = webhook_url_field(
+        label=_("Webhook address"),
+        help_text=_("Empty: mentions of it are not sent anywhere."),
+    )
+
+    def __init__(self, *args: Any, bot_id: int, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"bot-{bot_id}-%s")
+        super().__init__(*args, **kwargs)
 
 
 class SearchForm(ChatFormMixin, forms.Form):

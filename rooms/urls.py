@@ -52,6 +52,7 @@ urlpatterns = [
     path("rooms/<room_slug:slug>/members/<id:pk>/admin/", room_settings.set_admin, name="set_admin"),
     path("rooms/<room_slug:slug>/bots/", room_settings.add_bot, name="add_bot"),
     path("rooms/<room_slug:slug>/bots/<id:pk>/revoke/", room_settings.revoke_bot, name="revoke_bot"),
+    path("rooms/<room_slug:slug>/bots/<id:pk>/webhook/", room_settings.change_webhook, name="bot_webhook"),
     path("rooms/<room_slug:slug>/messages/<id:pk>/", messages.message, name="message"),
     path("rooms/<room_slug:slug>/messages/<id:pk>/edit/", messages.edit, name="edit_message"),
     path("rooms/<room_slug:slug>/messages/<id:pk>/delete/", messages.delete, name="delete_message"),

@@ -41,6 +41,13 @@ def revoke_bot(bot: Bot) -> None:
         bot.user.save(update_fields=["is_active"])
 
 
+def set_webhook(bot: Bot, *, url: str, changed_by: User) -> None:
+    """From now on, mentions of `bot` go to `url` (none when it is empty); those already sent stay sent."""
+    bot.webhook_url = url
+    bot.save(update_fields=["webhook_url"])
+    logger.info("user %s set the webhook of bot %s to %s", changed_by.pk, bot.pk, "an address" if url else "none")
+
+
 def bot_for(token: str) -> Bot | None:
     """The bot whose token this is, if it is not revoked."""
     if not token:

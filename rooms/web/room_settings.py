@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rooms import access
-from rooms.forms import AddMemberForm, BotForm, RoomSettingsForm
+from rooms.forms import AddMemberForm, BotForm, BotWebhookForm, RoomSettingsForm
 from rooms.models import Bot, Membership, Room, User
 from rooms.people import bots, membership
 from rooms.web.rooms import current_user, refusal_status
@@ -34,7 +34,9 @@ def render_settings(
     add_form: AddMemberForm | None = None,
     bot_form: BotForm | None = None,
     new_token: tuple[Bot, str] | None = None,
+    webhook_form: tuple[Bot, BotWebhookForm] | None = None,
 ) -> HttpResponse:
+    """The settings page; a form that was refused is shown with its errors, the others as they are."""
     form = form or RoomSettingsForm(initial={"name": room.name, "description": room.description, "kind": room.kind})
     members = (
         Membership.objects.filter(room=room, user__bot__isnull=True).select_related("user").order_by("user__username")
@@ -45,10 +47,15 @@ def render_settings(
         "add_form": add_form or AddMemberForm(),
         "bot_form": bot_form or BotForm(),
         "members": members,
-        "bots": Bot.objects.filter(room=room, revoked_at=None).select_related("user").order_by("name"),
+        "bots": [
+            (bot, webhook_form[1] if webhook_form and webhook_form[0] == bot else webhook_form_of(bot))
+            for bot in Bot.objects.filter(room=room, revoked_at=None).select_related("user").order_by("name")
+        ],
         "new_token": new_token,
+        "webhook_refused": bool(webhook_form and webhook_form[1].errors),
     }
-    status = max([refusal_status(form), *(refusal_status(f) for f in (add_form, bot_form) if f is not None)])
+    refused = (add_form, bot_form, webhook_form[1] if webhook_form else None)
+    status = max([refusal_status(form), *(refusal_status(f) for f in refused if f is not None)])
     return render(request, "rooms/settings.html", context, status=status)
 
 
@@ -125,6 +132,27 @@ def add_bot(request: HttpRequest, slug: str) -> HttpResponseBase:
     response = render_settings(request, room, new_token=(bot, token))
     response["Cache-Control"] = "no-store"
     return response
+
+
+def webhook_form_of(bot: Bot) -> BotWebhookForm:
+    return BotWebhookForm(initial={"webhook_url": bot.webhook_url}, bot_id=bot.pk)
+
+
+@require_POST
+def change_webhook(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase:
+    room = administered_room(request, slug)
+    bot = get_object_or_404(Bot, room=room, pk=pk, revoked_at=None)
+    form = BotWebhookForm(request.POST, bot_id=bot.pk)
+    if not form.is_valid():
+        return render_settings(request, room, webhook_form=(bot, form))
+    url = form.cleaned_data["webhook_url"]
+    bots.set_webhook(bot, url=url, changed_by=current_user(request))
+    if url:
+        text = _("Mentions of %(name)s now go to %(address)s.") % {"name": bot.name, "address": url}
+    else:
+        text = _("Mentions of %(name)s are no longer sent anywhere.") % {"name": bot.name}
+    messages.success(request, text)
+    return redirect("rooms:settings", slug=room.slug)
 
 
 @require_POST

@@ -42,3 +42,26 @@ def test_an_admin_makes_a_bot_with_a_webhook_sees_a_refusal_beside_the_field_the
         # The token and the curl line break rather than push the page sideways (WCAG 1.4.10, reflow).
         assert ada.page.evaluate("document.documentElement.scrollWidth") <= width
     ada.save_screenshot("bot-made-320")
+
+    # Its webhook changed later: refused beside the field, then emptied.
+    ada.page.get_by_text("Webhook", exact=True).click()
+    address = ada.page.get_by_label("Webhook address", exact=True)
+    expect(address).to_have_value("https://93.184.215.14/hooks/chat")
+    address.fill("http://10.0.0.5/hook")
+    ada.page.get_by_role("button", name="Save address").click()
+
+    address = ada.page.get_by_label("Webhook address", exact=True)
+    expect(address).to_have_accessible_description(re.compile(re.escape("10.0.0.5 is 10.0.0.5")))
+    expect(address).to_be_focused()
+    expect(address).to_have_value("http://10.0.0.5/hook")
+    expect(ada.page.get_by_text("Mentions go to https://93.184.215.14/hooks/chat")).to_be_visible()  # kept
+    for width in (1280, 320):
+        ada.page.set_viewport_size({"width": width, "height": 900})
+        ada.check_accessibility_in_light_and_dark()
+        assert ada.page.evaluate("document.documentElement.scrollWidth") <= width
+    ada.save_screenshot("bot-webhook-refused-320")
+
+    address.fill("")
+    ada.page.get_by_role("button", name="Save address").click()
+    expect(ada.page.get_by_text("Mentions of Deploy bot are no longer sent anywhere.")).to_be_visible()
+    expect(ada.page.get_by_text("Mentions go to")).to_have_count(0)

@@ -315,3 +315,62 @@ def test_making_a_bot_with_a_webhook_shows_where_its_mentions_go_and_how_to_ment
     page = response.content.decode()
     assert f"Mention it as @{bot.user.username}." in page
     assert "Mentions go to <bdi>http://127.0.0.1:9/hook</bdi>" in page
+
+
+def test_an_admin_empties_a_bot_s_webhook_and_its_mentions_go_nowhere_then_sets_it_and_they_go_there(
+    scene: Scene,
+) -> None:
+    address = f"/rooms/design/bots/{scene.bot.pk}/webhook/"
+    page = signed_in(scene.ana).get("/rooms/design/settings/").content.decode()
+    assert f'<input type="url" name="webhook_url" value="{scene.receiver.url}"' in page, "the address, to change"
+
+    emptied = signed_in(scene.ana).post(address, {"webhook_url": ""}, follow=True)
+
+    assert "Mentions of Deploy bot are no longer sent anywhere." in emptied.content.decode()
+    assert "Mentions go to" not in emptied.content.decode()
+    scene.say(f"{scene.handle} are you there?")
+    assert scene.queued.run() == []
+    assert scene.sent() == []
+
+    set_again = signed_in(scene.ana).post(address, {"webhook_url": scene.receiver.url}, follow=True)
+
+    assert f"Mentions of Deploy bot now go to {scene.receiver.url}." in set_again.content.decode()
+    scene.say(f"{scene.handle} and now?")
+    assert scene.queued.run() == ["sent: 204"]
+    assert [sent["message"]["text"] for sent in scene.sent()] == [f"{scene.handle} and now?"]
+
+
+def test_changing_a_webhook_to_an_address_it_would_not_send_to_says_why_next_to_the_field_and_keeps_the_old(
+    design: Room, ana: User
+) -> None:
+    bot, _token = bots.create_bot(room=design, name="Deploy bot", created_by=ana, webhook_url="https://93.184.215.14/")
+
+    response = signed_in(ana).post(f"/rooms/design/bots/{bot.pk}/webhook/", {"webhook_url": "http://10.0.0.5/hook"})
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "<title>Error: Room settings" in page
+    field = f"bot-{bot.pk}-webhook_url"
+    assert f'aria-describedby="{field}_helptext {field}_error"' in page
+    shown = re.search(rf'<ul class="errorlist" id="{field}_error"><li>(.*?)</li>', page)
+    assert shown is not None
+    assert "10.0.0.5 is 10.0.0.5" in shown[1]
+    assert '<details class="bot-webhook" open>' in page, "the refused form is open, with what was typed"
+    assert 'value="http://10.0.0.5/hook"' in page
+    bot.refresh_from_db()
+    assert bot.webhook_url == "https://93.184.215.14/", "kept"
+
+
+def test_only_an_admin_changes_a_webhook_and_only_of_a_live_bot_of_that_room(
+    design: Room, ana: User, ben: User
+) -> None:
+    enter_room(user=ana, name="Cafe", slug="cafe")  # Ana's too, but the bot is not its
+    bot, _token = bots.create_bot(room=design, name="Deploy bot", created_by=ana, webhook_url="https://93.184.215.14/")
+    change = {"webhook_url": "https://93.184.215.15/"}
+
+    assert signed_in(ben).post(f"/rooms/design/bots/{bot.pk}/webhook/", change).status_code == 403
+    assert signed_in(ana).post(f"/rooms/cafe/bots/{bot.pk}/webhook/", change).status_code == 404
+    bots.revoke_bot(bot)
+    assert signed_in(ana).post(f"/rooms/design/bots/{bot.pk}/webhook/", change).status_code == 404
+    bot.refresh_from_db()
+    assert bot.webhook_url == "https://93.184.215.14/"
