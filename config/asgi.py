@@ -13,8 +13,9 @@ from collections.abc import Awaitable
 from typing import Any
 
 from django.conf import settings
-from django.core.asgi import get_asgi_application
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+from config.django_handler import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # Set Django up before importing anything that touches models.

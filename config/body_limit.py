@@ -21,8 +21,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 
-from config.middleware import EitherModeMiddleware
-
 TOO_LARGE = "chat.body_too_large"  # set in the ASGI scope of a request whose body was not kept
 
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -67,15 +65,17 @@ def limit_body(scope: dict[str, Any], receive: Receive, limit: int) -> Receive:
     return limited
 
 
-class RefuseTooLarge(EitherModeMiddleware):
+class RefuseTooLarge:
     """Answers a request whose body `limit_body` did not keep (413), with the page that says why."""
 
-    def answers(self, request: HttpRequest) -> bool:
-        scope = getattr(request, "scope", None)
-        return scope is not None and bool(scope.get(TOO_LARGE))
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
 
-    def answer(self, request: HttpRequest) -> HttpResponseBase:
-        return too_large(request)
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        scope = getattr(request, "scope", None)
+        if scope is not None and scope.get(TOO_LARGE):
+            return too_large(request)
+        return self.get_response(request)
 
 
 def too_large(request: HttpRequest) -> HttpResponse:

@@ -122,7 +122,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # round trip, and replaces a dead one, instead of a request failing on it.
     # It keeps four and grows on demand, up to DATABASE_POOL_MAX_SIZE, for bursts of pages (a request
     # holds its connection to its end). A page left mid-request once lost its connection to the pool for
-    # good, until every page hung on it: config/middleware.py says why, and how that was fixed.
+    # good, until every page hung on it: config/django_handler.py says why, and how that was fixed.
     pool_max = env.int("DATABASE_POOL_MAX_SIZE", default=12)
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "pool", {"check": check_pooled_connection, "min_size": min(4, pool_max), "max_size": pool_max}

@@ -7,12 +7,12 @@ whole page inside an element. A server error's page (500.html) stands alone: it 
 request, as something about the request may be what failed.
 """
 
+from collections.abc import Callable
+
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
-
-from config.middleware import EitherModeMiddleware
 
 
 def error_page(request: HttpRequest, status: int, heading: str, explanation: str) -> HttpResponse:
@@ -70,17 +70,20 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return HttpResponse(loader.render_to_string("500.html"), status=500)
 
 
-class NotAllowedPage(EitherModeMiddleware):
+class NotAllowedPage:
     """A page, not an empty answer, for a visit to an address that only takes a form (405).
 
     The bot API (/api/) keeps its empty 405 with its Allow header: its callers are programs.
     """
 
-    def replaces(self, request: HttpRequest, response: HttpResponseBase) -> bool:
-        empty = isinstance(response, HttpResponse) and not response.content
-        return response.status_code == 405 and empty and not request.path.startswith("/api/")
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
 
-    def replacement(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        empty = isinstance(response, HttpResponse) and not response.content
+        if response.status_code != 405 or not empty or request.path.startswith("/api/"):
+            return response
         page = error_page(
             request,
             405,

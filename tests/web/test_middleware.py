@@ -1,22 +1,21 @@
-"""Under ASGI a request runs through the middleware in one mode, and a page left mid-request is still finished.
+"""A page left at any moment of its request is still finished, through the middleware's thread and back.
 
-A sync-only middleware made Django run the middleware below it in a thread, calling back into async code
-(config/middleware.py); a request cancelled in there, as when its page is left, came back with a broken
+Under ASGI the middleware from the first sync-only one down runs in a worker thread that calls back into
+async code; a request cancelled in there, as when its page is left, came back out of asgiref with a quit
 executor, and Django's request_finished then failed on it: the request's database connection was never
-closed, lost for good to PostgreSQL's pool. Each run below leaves a page at a different moment of its
-request, across the time a page takes.
+closed, lost for good to PostgreSQL's pool (config/django_handler.py). Each run below leaves a page at a
+different moment of its request, from at once to past its end.
 """
 
 import asyncio
 import contextvars
-import logging
 from collections.abc import Mapping
 from typing import Any
 
 import pytest
-from django.core.handlers.asgi import ASGIHandler
 from django.core.signals import request_finished
-from django.test import override_settings
+
+from config.django_handler import ChatASGIHandler
 
 LEAVINGS = 200  # moments to leave at, LEAVING_STEP apart: from at once to past the page's end
 LEAVING_STEP = 0.0002  # seconds
@@ -38,7 +37,7 @@ def scope_for(path: str) -> dict[str, Any]:
     }
 
 
-async def leave_after(handler: ASGIHandler, path: str, seconds: float) -> None:
+async def leave_after(handler: ChatASGIHandler, path: str, seconds: float) -> None:
     """Ask for `path`, and go away `seconds` after the request was sent, whatever the server is doing."""
     sent_request = False
 
@@ -64,7 +63,7 @@ def test_a_page_left_at_any_moment_of_its_request_is_still_finished() -> None:
         finished.append(kwargs["sender"])
 
     request_finished.connect(count, weak=False)
-    handler = ASGIHandler()
+    handler = ChatASGIHandler()
     failures: list[str] = []
 
     async def leave_at_every_moment() -> None:
@@ -83,11 +82,3 @@ def test_a_page_left_at_any_moment_of_its_request_is_still_finished() -> None:
     assert failures == []
     # Finishing a request is what closes its database connection (django.db.close_old_connections).
     assert len(finished) == LEAVINGS
-
-
-@override_settings(DEBUG=True)  # Django says which middleware it adapts only when debugging
-def test_no_middleware_makes_a_request_change_modes(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.DEBUG, logger="django.request"):
-        ASGIHandler()
-    adapted = [record.getMessage() for record in caplog.records if "adapted for" in record.getMessage()]
-    assert adapted == []
