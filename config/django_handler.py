@@ -13,7 +13,7 @@ closed, and on PostgreSQL the pool loses it for good, until every page hangs on 
 leaves in it goes with that task, and request_finished runs in the request's own context, as it should.
 
 It overrides ASGIHandler.run_get_response, which is not Django's public API: Django is pinned below the
-next release line (requirements/base.in), and tests/web/test_middleware.py fails without this.
+next release line (requirements/base.in), and tests/web/test_leaving_mid_request.py fails without this.
 """
 
 import asyncio

@@ -42,7 +42,8 @@ def revoke_bot(bot: Bot) -> None:
 
 
 def set_webhook(bot: Bot, *, url: str, changed_by: User) -> None:
-    """From now on, mentions of `bot` go to `url` (none when it is empty); those already sent stay sent."""
+    """From now on, mentions of `bot` go to `url`, and so do attempts still waiting (a retry reads the address
+    again); empty, nothing more is sent."""
     bot.webhook_url = url
     bot.save(update_fields=["webhook_url"])
     logger.info("user %s set the webhook of bot %s to %s", changed_by.pk, bot.pk, "an address" if url else "none")
