@@ -1,9 +1,10 @@
 """A bot's webhook: each message that mentions the bot, POSTed as JSON to the address its room's admin gave.
 
 Sent by a task on the "outbound" backend (settings.TASKS), queued once the message is committed, never in
-the request or the socket's reply. The receiver may keep an attempt waiting BOT_WEBHOOK_TIMEOUT_SECONDS to
-connect, and as long for each part of its answer; an attempt that gets no answer, or 429, or a 5xx, is
-tried again later (RETRY_AFTER, doubling), up to BOT_WEBHOOK_ATTEMPTS in all.
+the request or the socket's reply. The receiver may keep an attempt waiting BOT_WEBHOOK_TIMEOUT_SECONDS in
+all, from connecting to its answer's status: one that sends its answer a byte at a time is cut off then
+too, rather than holding the worker for as long as it drips. An attempt that gets no answer, or 429, or a
+5xx, is tried again later (RETRY_AFTER, doubling), up to BOT_WEBHOOK_ATTEMPTS in all.
 Any other answer ends it, as does a bot revoked or removed from the room, or the message deleted meanwhile.
 
 The address must be public: one whose name resolves to a loopback, private, link-local, shared, multicast or
@@ -15,6 +16,7 @@ inside). Each body is signed, for the receiver to know it came from here:
 the receiver has and the chat stores; `X-Chat-Delivery` is the same for every attempt of one mention.
 """
 
+import contextlib
 import hashlib
 import hmac
 import ipaddress
@@ -22,6 +24,8 @@ import json
 import logging
 import socket
 import ssl
+import threading
+import time
 from datetime import timedelta
 from functools import partial
 from http.client import HTTPConnection, HTTPException, HTTPSConnection
@@ -168,25 +172,59 @@ def payload(bot: Bot, message: Message) -> dict[str, Any]:
 
 
 def post(url: str, body: bytes, headers: dict[str, str]) -> int:
-    """POST `body` to `url` at the first of its checked addresses that takes the connection; its status."""
+    """POST `body` to `url` at the first of its checked addresses that takes the connection; its status,
+    within BOT_WEBHOOK_TIMEOUT_SECONDS of starting, or TimeoutError."""
     parts = urlsplit(url)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     timeout = settings.BOT_WEBHOOK_TIMEOUT_SECONDS
+    deadline = time.monotonic() + timeout
     last_error: OSError | None = None
     for address, port in addresses_of(url):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            break
         connection: HTTPConnection = (
-            PinnedHTTPSConnection(parts.hostname or "", address, port, timeout=timeout)
+            PinnedHTTPSConnection(parts.hostname or "", address, port, timeout=remaining)
             if parts.scheme == "https"
-            else PinnedHTTPConnection(parts.hostname or "", address, port, timeout=timeout)
+            else PinnedHTTPConnection(parts.hostname or "", address, port, timeout=remaining)
         )
+        # Each read waits at most `remaining`, but a receiver could answer a byte a read: at the deadline
+        # the connection is shut from here, and the read waiting on it ends.
+        cut_off = CutOff(connection, remaining)
         try:
             connection.request("POST", path, body=body, headers=headers)
             return connection.getresponse().status
         except ConnectionRefusedError as error:
             last_error = error  # the next address may take it
+        except (OSError, HTTPException, ValueError) as error:
+            if cut_off.fired:
+                raise TimeoutError(f"no answer within {timeout:g} s") from error
+            raise
         finally:
+            cut_off.cancel()
             connection.close()
-    raise last_error or OSError("no address to connect to")
+    raise last_error or TimeoutError(f"no answer within {timeout:g} s")
+
+
+class CutOff:
+    """Shuts `connection`'s socket `after` seconds from now, unless cancelled first."""
+
+    def __init__(self, connection: HTTPConnection, after: float) -> None:
+        self.connection = connection
+        self.fired = False
+        self.timer = threading.Timer(after, self.fire)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def fire(self) -> None:
+        self.fired = True
+        sock = self.connection.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):  # closed meanwhile
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def cancel(self) -> None:
+        self.timer.cancel()
 
 
 class PinnedHTTPConnection(HTTPConnection):

@@ -8,6 +8,8 @@ import logging
 import re
 import socket
 import ssl
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -197,6 +199,40 @@ def test_no_answer_within_the_timeout_is_a_failed_attempt_not_a_stuck_worker(sce
     finally:
         silent.close()
     assert outcome.startswith("gave up: no answer (TimeoutError(")
+
+
+def test_an_answer_dripped_a_byte_at_a_time_is_cut_off_at_the_timeout_in_all(scene: Scene) -> None:
+    dripper = socket.socket()
+    dripper.bind(("127.0.0.1", 0))
+    dripper.listen()
+    hung_up_early = threading.Event()
+
+    def drip() -> None:
+        connection, _address = dripper.accept()
+        with connection:
+            connection.recv(65536)  # the request
+            # Each byte well within the timeout of one read; all of them, 20 times the timeout.
+            for byte in b"HTTP/1.1 204 No Content\r\nX-Slow: " + b"x" * 60:
+                try:
+                    connection.sendall(bytes([byte]))
+                except OSError:
+                    hung_up_early.set()
+                    return
+                time.sleep(0.1)
+
+    dripping = threading.Thread(target=drip, daemon=True)
+    dripping.start()
+    url = f"http://127.0.0.1:{dripper.getsockname()[1]}/"
+    slow, _token = bots.create_bot(room=scene.design, name="Slow bot", created_by=scene.ana, webhook_url=url)
+    try:
+        with override_settings(BOT_WEBHOOK_TIMEOUT_SECONDS=0.3, BOT_WEBHOOK_ATTEMPTS=1):
+            scene.say(f"@{slow.user.username} hello?")
+            (outcome,) = scene.queued.run()
+        dripping.join(timeout=10)
+    finally:
+        dripper.close()
+    assert outcome == "gave up: no answer (TimeoutError('no answer within 0.3 s'))"
+    assert hung_up_early.is_set(), "the worker hung up, rather than wait for the last byte"
 
 
 def test_an_https_webhook_is_sent_to_the_address_checked_with_its_certificate_verified_for_its_host(
