@@ -59,7 +59,7 @@ def test_an_admin_makes_a_bot_with_a_webhook_sees_a_refusal_beside_the_field_the
         ada.page.set_viewport_size({"width": width, "height": 900})
         ada.check_accessibility_in_light_and_dark()
         assert ada.page.evaluate("document.documentElement.scrollWidth") <= width
-    ada.save_screenshot("bot-webhook-refused-320")
+        ada.save_screenshot(f"bot-webhook-refused-{width}")
 
     address.fill("")
     ada.page.get_by_role("button", name="Save address").click()
