@@ -38,14 +38,21 @@ from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks_db.models import DBTaskResult
 
 from rooms import access
 from rooms.models import Bot, Message
 
 logger = logging.getLogger(__name__)
 
+BACKEND = "outbound"  # settings.TASKS: what waits on another server
 RETRY_AFTER = timedelta(seconds=30)  # before the second attempt; each later wait is twice the one before
 USER_AGENT = "chat-webhook/1"
+# django-tasks-db keeps every attempt's result: those finished this long ago are deleted, by the worker
+# itself, at most once every PRUNE_EVERY (so a chat needs no cron job for it), as its prune command would.
+RESULTS_KEPT = timedelta(days=14)
+PRUNE_EVERY = timedelta(hours=1)
+_pruned_at: float | None = None  # time.monotonic() of this process's last pruning
 
 
 class RefusedAddress(Exception):
@@ -106,9 +113,10 @@ def tell_bots(message: Message, bot_ids: list[int]) -> None:
         transaction.on_commit(partial(send_mention.enqueue, bot_id, message.pk))
 
 
-@task(backend="outbound")
+@task(backend=BACKEND)
 def send_mention(bot_id: int, message_id: int, attempt: int = 1) -> str:
     """One attempt at telling bot `bot_id` of message `message_id`; what came of it (the task's result)."""
+    prune_finished_results()
     bot = Bot.objects.select_related("user", "room").filter(pk=bot_id, revoked_at=None).first()
     if bot is None or not bot.webhook_url:
         return "not sent: the bot is revoked or has no webhook"
@@ -139,6 +147,21 @@ def send_mention(bot_id: int, message_id: int, attempt: int = 1) -> str:
         return try_again(bot, message, attempt, f"answered {status}")
     logger.warning("bot %s's webhook answered %s for message %s; not tried again", bot.pk, status, message.pk)
     return f"refused: {status}"
+
+
+def prune_finished_results() -> None:
+    """Delete the outbound tasks' results that finished over RESULTS_KEPT ago, unless done within PRUNE_EVERY."""
+    global _pruned_at
+    now = time.monotonic()
+    if _pruned_at is not None and now - _pruned_at < PRUNE_EVERY.total_seconds():
+        return
+    _pruned_at = now
+    finished = DBTaskResult.objects.finished().filter(
+        backend_name=BACKEND, finished_at__lte=timezone.now() - RESULTS_KEPT
+    )
+    deleted, _kinds = finished.delete()
+    if deleted:
+        logger.info("deleted %s results of webhook attempts finished over %s days ago", deleted, RESULTS_KEPT.days)
 
 
 def try_again(bot: Bot, message: Message, attempt: int, what: str) -> str:

@@ -12,14 +12,16 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import trustme
-from django.tasks import TaskResult, task_backends
+from django.tasks import TaskResult, TaskResultStatus, task_backends
 from django.test import override_settings
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from rooms.messages.deleting import delete_message
@@ -410,3 +412,40 @@ def test_only_an_admin_changes_a_webhook_and_only_of_a_live_bot_of_that_room(
     assert signed_in(ana).post(f"/rooms/design/bots/{bot.pk}/webhook/", change).status_code == 404
     bot.refresh_from_db()
     assert bot.webhook_url == "https://93.184.215.14/"
+
+
+def test_the_worker_deletes_attempts_results_finished_over_two_weeks_ago_at_most_once_an_hour(
+    scene: Scene, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = timezone.now()
+
+    def result(*, finished_days_ago: float | None, backend: str = "outbound") -> DBTaskResult[Any, Any]:
+        return DBTaskResult.objects.create(
+            status=TaskResultStatus.READY if finished_days_ago is None else TaskResultStatus.SUCCESSFUL,
+            finished_at=None if finished_days_ago is None else now - timedelta(days=finished_days_ago),
+            args_kwargs={"args": [], "kwargs": {}},
+            task_path="rooms.people.bot_webhooks.send_mention",
+            backend_name=backend,
+            run_after=now,
+            exception_class_path="",
+            traceback="",
+        )
+
+    old, recent, waiting, other = (
+        result(finished_days_ago=15),
+        result(finished_days_ago=13),
+        result(finished_days_ago=None),
+        result(finished_days_ago=15, backend="default"),
+    )
+    monkeypatch.setattr(bot_webhooks, "_pruned_at", None)  # this process has not pruned yet
+
+    scene.say(f"{scene.handle} one")
+    assert scene.queued.run() == ["sent: 204"]
+
+    left = set(DBTaskResult.objects.values_list("pk", flat=True))
+    assert old.pk not in left
+    assert left == {recent.pk, waiting.pk, other.pk}, "the old finished one is gone, and only it"
+    older = result(finished_days_ago=20)
+    scene.say(f"{scene.handle} two")
+    assert scene.queued.run() == ["sent: 204"]
+    assert DBTaskResult.objects.filter(pk=older.pk).exists(), "not again within the hour"
