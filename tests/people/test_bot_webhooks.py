@@ -188,25 +188,31 @@ def test_an_answer_that_retrying_would_not_change_ends_it_and_a_redirect_is_not_
     assert len(scene.receiver.received) == 1
 
 
-def test_no_answer_within_the_timeout_is_a_failed_attempt_not_a_stuck_worker(scene: Scene) -> None:
-    silent = socket.socket()
-    silent.bind(("127.0.0.1", 0))
-    silent.listen()  # takes the connection, never answers
-    url = f"http://127.0.0.1:{silent.getsockname()[1]}/"
+def listener() -> socket.socket:
+    listening = socket.socket()
+    listening.bind(("127.0.0.1", 0))
+    listening.listen()
+    return listening
+
+
+def one_attempt_within(seconds: float, scene: Scene, listening: socket.socket) -> str:
+    """What one attempt of a bot whose webhook is `listening` came to, with `seconds` to take."""
+    url = f"http://127.0.0.1:{listening.getsockname()[1]}/"
     slow, _token = bots.create_bot(room=scene.design, name="Slow bot", created_by=scene.ana, webhook_url=url)
-    try:
-        with override_settings(BOT_WEBHOOK_TIMEOUT_SECONDS=0.3, BOT_WEBHOOK_ATTEMPTS=1):
-            scene.say(f"@{slow.user.username} hello?")
-            (outcome,) = scene.queued.run()
-    finally:
-        silent.close()
+    with override_settings(BOT_WEBHOOK_TIMEOUT_SECONDS=seconds, BOT_WEBHOOK_ATTEMPTS=1):
+        scene.say(f"@{slow.user.username} hello?")
+        (outcome,) = scene.queued.run()
+    return str(outcome)
+
+
+def test_no_answer_within_the_timeout_is_a_failed_attempt_not_a_stuck_worker(scene: Scene) -> None:
+    with listener() as silent:  # takes the connection, never answers
+        outcome = one_attempt_within(0.3, scene, silent)
     assert outcome.startswith("gave up: no answer (TimeoutError(")
 
 
 def test_an_answer_dripped_a_byte_at_a_time_is_cut_off_at_the_timeout_in_all(scene: Scene) -> None:
-    dripper = socket.socket()
-    dripper.bind(("127.0.0.1", 0))
-    dripper.listen()
+    dripper = listener()
     hung_up_early = threading.Event()
 
     def drip() -> None:
@@ -224,15 +230,9 @@ def test_an_answer_dripped_a_byte_at_a_time_is_cut_off_at_the_timeout_in_all(sce
 
     dripping = threading.Thread(target=drip, daemon=True)
     dripping.start()
-    url = f"http://127.0.0.1:{dripper.getsockname()[1]}/"
-    slow, _token = bots.create_bot(room=scene.design, name="Slow bot", created_by=scene.ana, webhook_url=url)
-    try:
-        with override_settings(BOT_WEBHOOK_TIMEOUT_SECONDS=0.3, BOT_WEBHOOK_ATTEMPTS=1):
-            scene.say(f"@{slow.user.username} hello?")
-            (outcome,) = scene.queued.run()
+    with dripper:
+        outcome = one_attempt_within(0.3, scene, dripper)
         dripping.join(timeout=10)
-    finally:
-        dripper.close()
     assert outcome == "gave up: no answer (TimeoutError('no answer within 0.3 s'))"
     assert hung_up_early.is_set(), "the worker hung up, rather than wait for the last byte"
 
