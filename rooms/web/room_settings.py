@@ -37,6 +37,7 @@ def render_settings(
     webhook_form: tuple[Bot, BotWebhookForm] | None = None,
 ) -> HttpResponse:
     """The settings page; a form that was refused is shown with its errors, the others as they are."""
+    refused_bot, refused_webhook = webhook_form or (None, None)
     form = form or RoomSettingsForm(initial={"name": room.name, "description": room.description, "kind": room.kind})
     members = (
         Membership.objects.filter(room=room, user__bot__isnull=True).select_related("user").order_by("user__username")
@@ -48,13 +49,13 @@ def render_settings(
         "bot_form": bot_form or BotForm(),
         "members": members,
         "bots": [
-            (bot, webhook_form[1] if webhook_form and webhook_form[0] == bot else webhook_form_of(bot))
+            (bot, refused_webhook if refused_webhook is not None and bot == refused_bot else webhook_form_of(bot))
             for bot in Bot.objects.filter(room=room, revoked_at=None).select_related("user").order_by("name")
         ],
         "new_token": new_token,
-        "webhook_refused": bool(webhook_form and webhook_form[1].errors),
+        "webhook_refused": refused_webhook is not None and bool(refused_webhook.errors),
     }
-    refused = (add_form, bot_form, webhook_form[1] if webhook_form else None)
+    refused = (add_form, bot_form, refused_webhook)
     status = max([refusal_status(form), *(refusal_status(f) for f in refused if f is not None)])
     return render(request, "rooms/settings.html", context, status=status)
 
