@@ -205,7 +205,7 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> int:
     for address, port in addresses_of(url):
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            break
+            raise TimeoutError(f"no answer within {timeout:g} s") from last_error
         connection: HTTPConnection = (
             PinnedHTTPSConnection(parts.hostname or "", address, port, timeout=remaining)
             if parts.scheme == "https"
@@ -226,7 +226,7 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> int:
         finally:
             cut_off.cancel()
             connection.close()
-    raise last_error or TimeoutError(f"no answer within {timeout:g} s")
+    raise last_error or OSError("no address to connect to")
 
 
 class CutOff:
