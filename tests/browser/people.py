@@ -8,6 +8,7 @@ people in one test are two independent visitors to the same live server.
 import copy
 import json
 import re
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 PASSWORD = "a-long-test-passphrase-42"
+DEFAULT_TIMEOUT_MS = 5_000
 
 DELETED = "This message was deleted."
 
@@ -61,12 +63,12 @@ class Person:
         obey_csp: bool = False,
         timezone_id: str | None = None,
     ) -> None:
-        # The page's Content-Security-Policy forbids eval, and Playwright's wait_for_function
-        # evaluates strings; most tests set the policy aside, test_csp.py keeps it.
+        # The page's Content-Security-Policy forbids eval, and Playwright evaluates the strings
+        # `wait_until` is given; most tests set the policy aside, test_csp.py keeps it.
         self.context: BrowserContext = browser.new_context(
             base_url=base_url, java_script_enabled=javascript_enabled, bypass_csp=not obey_csp, timezone_id=timezone_id
         )
-        self.context.set_default_timeout(5_000)
+        self.context.set_default_timeout(DEFAULT_TIMEOUT_MS)
         self.page: Page = self.context.new_page()
         self.javascript_enabled = javascript_enabled
         self.username = ""
@@ -120,6 +122,25 @@ class Person:
 
     def delete_control(self, text: str) -> Locator:
         return self.message(text).get_by_role("link", name="Delete", exact=True, include_hidden=True)
+
+    def wait_until(self, condition: str, arg: Any = None, *, timeout_ms: float = DEFAULT_TIMEOUT_MS) -> None:
+        """Wait until the JavaScript function `condition` (given `arg`) is true in the page, through navigations.
+
+        This asks from here, every 50 ms, rather than with wait_for_function, which asks from inside the page on
+        the page's own timers: a page without JavaScript runs no timers, so it would ask once and never again,
+        and whether that once came after the page had loaded was a matter of luck (CI lost that race).
+        """
+        deadline = time.monotonic() + timeout_ms / 1000
+        while True:
+            try:
+                if self.page.evaluate(condition, arg):
+                    return
+            except PlaywrightError as error:  # the page navigated while it was asked: ask the next one
+                if "context was destroyed" not in str(error) and "navigat" not in str(error):
+                    raise
+            if time.monotonic() > deadline:
+                raise AssertionError(f"not true within {timeout_ms:.0f} ms: {condition}")
+            self.page.wait_for_timeout(50)
 
     def shown_messages(self) -> list[tuple[str, str]]:
         """(author, text) of every message in the list, oldest first."""
@@ -203,8 +224,8 @@ class Person:
         answered_before = self.answered_send()
         self.composer.fill(text)
         self.composer.press("Enter")
-        self.page.wait_for_function(
-            "(before) => document.getElementById('composer-fields').dataset.answers !== before", arg=answered_before
+        self.wait_until(
+            "(before) => document.getElementById('composer-fields').dataset.answers !== before", answered_before
         )
 
     def answered_send(self) -> str | None:
@@ -314,11 +335,11 @@ class Person:
     def expect_messages(self, texts: list[str]) -> None:
         """Wait until the list shows exactly these texts, in this order (DELETED for a deleted message's marker)."""
         try:
-            self.page.wait_for_function(
+            self.wait_until(
                 f"(texts) => JSON.stringify(({SHOWN_MESSAGES})().map(([, body]) => body)) === JSON.stringify(texts)",
-                arg=texts,
+                texts,
             )
-        except PlaywrightError as error:
+        except AssertionError as error:
             raise AssertionError(f"the list shows {self.message_texts()!r}, not {texts!r}") from error
 
     def expect_edited(self, text: str) -> None:
@@ -345,8 +366,8 @@ class Person:
     def expect_message(self, text: str, *, author: str | None = None) -> None:
         """Wait until a message with exactly this text is shown, then insist it is shown exactly once."""
         try:
-            self.page.wait_for_function(f"({SHOWN_MESSAGES})().some(([, body]) => body === {json.dumps(text)})")
-        except PlaywrightError as error:
+            self.wait_until(f"({SHOWN_MESSAGES})().some(([, body]) => body === {json.dumps(text)})")
+        except AssertionError as error:
             raise AssertionError(f"{text!r} never appeared; the list shows {self.shown_messages()!r}") from error
         shown = [(who, body) for who, body in self.shown_messages() if body == text]
         assert len(shown) == 1, f"{text!r} is shown {len(shown)} times: {self.shown_messages()!r}"

@@ -57,7 +57,7 @@ def test_an_image_attached_in_one_page_appears_live_in_another_with_its_thumbnai
     expect(ada.page.locator("#attach > summary")).to_be_focused()  # where the person was, to attach another
     expect(ada.page.locator(".message")).to_have_count(1)  # the thumbnail replaced the message, not added one
     # Said once, with what the image shows; its thumbnail's arrival (a replacement) is not news.
-    bob.page.wait_for_function("window.__announced.length > 0")
+    bob.wait_until("() => window.__announced.length > 0")
     bob.page.wait_for_timeout(1500)
     assert bob.announcements() == ["Ada: the new plan image: The floor plan of the second storey"]
     bob.check_accessibility_in_light_and_dark()

@@ -108,6 +108,6 @@ def test_after_a_reconnect_that_brought_messages_the_announcer_says_how_many_onc
     connection.restore()
 
     ben.expect_message("second while away")
-    ben.page.wait_for_function("window.__announced.length > 0", timeout=RECONNECT_TIMEOUT_MS)
+    ben.wait_until("() => window.__announced.length > 0", timeout_ms=RECONNECT_TIMEOUT_MS)
     ben.page.wait_for_timeout(1_000)
     assert ben.announcements() == ["2 new messages while you were away"]
