@@ -34,7 +34,7 @@ from bench.targets import ROOT
 SEED = 14
 BATCH = 10_000
 AUTHORS = 20
-GENERATOR = 2  # bumped when the text changes, so that an older fixture is not reused
+GENERATOR = 3  # bumped when the text or its columns change, so that an older fixture is not reused
 
 # Words planted in the open room, and how often: every `every`-th message (offset `at`) gets `words`.
 PLANTED = {
@@ -340,7 +340,7 @@ def build(n: int) -> None:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from rooms.messages.formatting import render
+    from rooms.messages.formatting import as_read, render
     from rooms.messages.search_index import POSTGRESQL_INDEX
     from rooms.models import Membership, Message, Room, User
 
@@ -356,8 +356,8 @@ def build(n: int) -> None:
     hidden = Room.objects.create(name="Search fixture, private", slug="search-private", kind=Room.Kind.PRIVATE)
     Membership.objects.bulk_create(Membership(room=r, user=a) for r in (room, hidden) for a in authors)
     table = Message._meta.db_table
-    columns = "room_id, author_id, body, body_html, created_at, seq, last_change"
-    insert = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s)"  # noqa: S608
+    columns = "room_id, author_id, body, body_html, body_text, created_at, seq, last_change"
+    insert = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"  # noqa: S608
     start_time = timezone.now() - datetime.timedelta(days=365)
     postgresql = connection.vendor == "postgresql"
     if postgresql:
@@ -369,7 +369,8 @@ def build(n: int) -> None:
             rows = []
             for i, body in zip(range(start, min(count, start + BATCH)), bodies, strict=False):
                 created = connection.ops.adapt_datetimefield_value(start_time + datetime.timedelta(seconds=i))
-                rows.append((target.pk, authors[i % AUTHORS].pk, body, render(body), created, i + 1, i + 1))
+                html = render(body)
+                rows.append((target.pk, authors[i % AUTHORS].pk, body, html, as_read(html), created, i + 1, i + 1))
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.executemany(insert, rows)
             print(f"\r  {target.slug}: {min(count, start + BATCH):,} of {count:,}", end="", file=sys.stderr, flush=True)

@@ -48,9 +48,10 @@ def delete_message(*, room: Room, deleter: User, message_id: int) -> DeleteResul
             attachment.delete()  # its files go once this is committed (rooms/signals.py)
         Message.attachment.related.set_cached_value(message, None)
         message.room = room
-        message.body, message.body_html, message.deleted_at, message.last_change = "", "", now, change
+        message.body = message.body_html = message.body_text = ""
+        message.deleted_at, message.last_change = now, change
         message.mentioned_ids = []
-        message.save(update_fields=["body", "body_html", "deleted_at", "last_change"])
+        message.save(update_fields=["body", "body_html", "body_text", "deleted_at", "last_change"])
         return message
 
     def allowed() -> QuerySet[Message]:

@@ -69,8 +69,9 @@ def edit_message(*, room: Room, editor: User, message_id: int, data: Mapping[str
         )
         message.room = room
         message.body, message.body_html = body, formatting.render(body)
+        message.body_text = formatting.as_read(message.body_html)
         message.edited_at, message.last_change = now, change
-        message.save(update_fields=["body", "body_html", "edited_at", "last_change"])
+        message.save(update_fields=["body", "body_html", "body_text", "edited_at", "last_change"])
         record_mentions(message, replacing=True)
         return message
 

@@ -9,6 +9,7 @@ link `rel="nofollow noopener ugc"`. The HTML is stored beside the text, so no pa
 Markdown again; the text is what is edited.
 """
 
+import html
 import re
 
 import nh3
@@ -122,3 +123,21 @@ def render(text: str) -> str:
 def formatted(text: str) -> str:
     """The text through Markdown and the cleaner, whatever it holds."""
     return _cleaner.clean(_markdown.render(text)).strip()
+
+
+# Every tag taken away, its text kept (the rendered HTML has no script or style, whose text it would drop).
+_tag_remover = nh3.Cleaner(tags=set(), attributes={}, strip_comments=True)
+# Control characters but tab and line breaks: they draw nothing, so they are no part of the text as read
+# (and search relies on \x01 being in none, rooms/messages/search.py).
+_CONTROLS = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)])
+
+
+def as_read(body_html: str) -> str:
+    """What rendered text reads as, without its marks: "**the plan**, see `notes`" reads "the plan, see notes".
+
+    Search indexes this and quotes it in its snippets (rooms/messages/search.py), rather than the text as
+    typed: a snippet is a cut-out of the text, and Markdown cut short (an emphasis opened, a link's address
+    without its brackets) cannot be rendered again. Blocks stay apart: markdown-it puts a line break
+    between them, and a <br> is followed by one.
+    """
+    return html.unescape(_tag_remover.clean(body_html)).translate(_CONTROLS).strip()

@@ -13,7 +13,9 @@ them, seconds over a million messages on both engines (bench/README.md, "Search"
 of those are the ones looked for. A query with fewer matches than that, most of them, is ranked whole.
 
 The index follows the message: an edit replaces its words, a deletion (the text emptied) removes them,
-earlier versions are never indexed (migration 0008).
+earlier versions are never indexed (migration 0008). It holds the text as read, without its Markdown marks
+(Message.body_text, migration 0016), so a snippet quotes what the message shows: "**the plan**" is found,
+and quoted, as "the plan".
 """
 
 import re
@@ -99,18 +101,30 @@ def _search_sqlite(words: list[str], rule: Rule, start: str, stop: str) -> list[
 def _search_postgresql(words: list[str], rule: Rule, start: str, stop: str) -> list[tuple[int, str]]:
     # Words are \w+ only, so each is a plain lexeme; `:*` makes it a prefix, `&` wants them all.
     query = " & ".join(f"{word}:*" for word in words)
-    options = f"StartSel={start}, StopSel={stop}, MaxFragments=2, MaxWords=24, MinWords=8, FragmentDelimiter=…"
+    # One stretch of text around what was found: up to MaxWords, and at least MinWords where the message has
+    # them, so a short message is quoted whole; ShortWord=0, or words of three letters or fewer would be cut
+    # at either end ("The plan", "moved to 10:30"). (Fragments, MaxFragments, drop a number that ends a text.)
+    options = f"StartSel={start}, StopSel={stop}, MaxWords=24, MinWords=20, ShortWord=0"
+    # ts_headline leaves out what it takes for an HTML tag, and "<b>" typed in a message is text: it is given
+    # the text with each "<" as \x01 (which no text as read holds: formatting.as_read), and gives it back.
     rule_sql, rule_params = rule
     # The newest CANDIDATES readable matches, then the best of them by rank, then their snippets: ts_rank
     # parses each text it ranks again, and ts_headline each it shows.
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id, ts_headline('simple', body, q, %s) FROM ("  # noqa: S608
-            " SELECT id, body, q, ts_rank(to_tsvector('simple', body), q) AS rank FROM ("
-            "  SELECT id, body, q FROM rooms_message, to_tsquery('simple', %s) AS q"
-            f"  WHERE to_tsvector('simple', body) @@ q AND id IN ({rule_sql}) ORDER BY id DESC LIMIT %s"
+            "SELECT id, ts_headline('simple', replace(body_text, '<', chr(1)), q, %s), body_text FROM ("  # noqa: S608
+            " SELECT id, body_text, q, ts_rank(to_tsvector('simple', body_text), q) AS rank FROM ("
+            "  SELECT id, body_text, q FROM rooms_message, to_tsquery('simple', %s) AS q"
+            f"  WHERE to_tsvector('simple', body_text) @@ q AND id IN ({rule_sql}) ORDER BY id DESC LIMIT %s"
             " ) AS newest ORDER BY rank DESC, id DESC LIMIT %s"
             ") AS best ORDER BY rank DESC, id DESC",
             [options, query, *rule_params, CANDIDATES, MAX_HITS],
         )
-        return [(int(pk), str(snippet)) for pk, snippet in cursor.fetchall()]
+        rows = cursor.fetchall()
+    return [(int(pk), _cut_shown(str(snippet).replace("\x01", "<"), text, start, stop)) for pk, snippet, text in rows]
+
+
+def _cut_shown(snippet: str, text: str, start: str, stop: str) -> str:
+    """The snippet with "…" where it cuts the text, at either end, as SQLite's snippet() puts it."""
+    quoted, text = snippet.replace(start, "").replace(stop, "").strip(), text.strip()
+    return f"{'' if text.startswith(quoted) else '…'}{snippet.strip()}{'' if text.endswith(quoted) else '…'}"

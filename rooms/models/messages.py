@@ -32,6 +32,8 @@ class Message(models.Model):
     body = models.TextField(max_length=MESSAGE_MAX_LENGTH)
     # The text as safe HTML (rooms/messages/formatting.py), rendered once when it is written.
     body_html = models.TextField(blank=True, editable=False)
+    # What that HTML reads as, without its marks (formatting.as_read): what search indexes and quotes.
+    body_text = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField()
     seq = models.PositiveBigIntegerField()
     last_change = models.PositiveBigIntegerField()

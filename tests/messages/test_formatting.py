@@ -14,6 +14,7 @@ from rooms.messages.formatting import (
     ALLOWED_TAGS,
     _cleaner,
     _markdown,
+    as_read,
     formatted,
     is_plain,
     markdown_parser,
@@ -268,3 +269,20 @@ def test_links_come_out_as_stock_markdown_it_makes_them_where_it_is_asked_less()
     assert linked > 500  # links were there to be found
     assert passed > 300  # and both ways were taken
     assert normalised > 100
+
+
+@pytest.mark.parametrize(
+    ("text", "reads"),
+    [
+        ("sounds good, see you at 3.", "sounds good, see you at 3."),
+        ("**the plan**, _soon_, ~~not~~ `code()`", "the plan, soon, not code()"),
+        ("[the notes](https://example.com/notes) or https://example.org", "the notes or https://example.org"),
+        ("> quoted\n\n- one\n- two", "quoted\n\n\none\ntwo"),
+        ("line one\nline two", "line one\nline two"),
+        ("<b>typed</b> &amp; &lt;", "<b>typed</b> & <"),  # typed markup is text; an entity is its character
+        ("bell\x07 and\x01 tab\tstays", "bell and tab\tstays"),  # a control character draws nothing
+        ("", ""),
+    ],
+)
+def test_the_text_as_read_is_the_rendered_words_without_marks(text: str, reads: str) -> None:
+    assert as_read(render(text)) == reads

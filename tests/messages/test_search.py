@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -30,10 +31,41 @@ def test_words_are_found_as_words_and_as_the_start_of_words_with_what_matched_ma
     assert sorted(texts(hits)) == ["Releasing early is risky <b>bold</b>", "The release is on Friday"]
     snippets = {hit.message.body: str(hit.snippet) for hit in hits}
     assert "<mark>release</mark>" in snippets["The release is on Friday"]
-    # The text's markup never reaches the page as markup (SQLite's snippet keeps it, escaped; PostgreSQL's
-    # leaves tags out).
+    # The text's markup never reaches the page as markup: it is text, quoted escaped on both engines.
     assert "<b>" not in snippets["Releasing early is risky <b>bold</b>"]
-    assert "bold" in snippets["Releasing early is risky <b>bold</b>"]
+    assert "risky &lt;b&gt;bold&lt;/b&gt;" in snippets["Releasing early is risky <b>bold</b>"]
+
+
+def shown(snippet: str) -> str:
+    """A snippet as a reader sees it: the words, without the marks around what was found, spaced as a page
+    shows them."""
+    return " ".join(snippet.replace("<mark>", "").replace("</mark>", "").split())
+
+
+def test_a_snippet_quotes_the_message_as_it_reads_not_the_marks_it_was_typed_with(design: Room, ana: User) -> None:
+    say(design, ana, "**The plan** is in [the notes](https://example.com/notes), run `deploy.sh` ~~today~~\n- first")
+    say(design, ana, "the plan is also at https://example.org/plan")
+
+    hits = search(ana, "plan")
+
+    snippets = sorted(shown(str(hit.snippet)) for hit in hits)
+    assert snippets[0] == "The plan is in the notes, run deploy.sh today first"
+    assert snippets[1] == "the plan is also at https://example.org/plan", "a bare address is shown, so found"
+    assert "<mark>plan</mark>" in str(hits[0].snippet)
+    # A link's address is not among the words shown, so it is not what finds the message.
+    assert texts(search(ana, "notes example")) == []
+    assert len(search(ana, "example")) == 1
+    # A long message is quoted around what was found, its cuts said with "…".
+    before, after = " ".join(f"word{n}" for n in range(60)), " ".join(f"more{n}" for n in range(60))
+    say(design, ana, f"{before} the blueprint {after}")
+    (long,) = [shown(str(hit.snippet)) for hit in search(ana, "blueprint")]
+    assert long.startswith("…"), long
+    assert long.endswith("…"), long
+    assert "blueprint more0 more1" in long
+    # Typed markup is text: quoted as the message shows it (an entity as its character), escaped.
+    say(design, ana, "a <b>bold</b> &amp; claim\x01")
+    (hit,) = search(ana, "claim")
+    assert shown(str(hit.snippet)) == "a &lt;b&gt;bold&lt;/b&gt; &amp; claim"
 
 
 def test_every_word_must_be_there_and_a_better_match_ranks_first(design: Room, ana: User) -> None:
@@ -169,3 +201,34 @@ def test_on_sqlite_the_access_rule_is_asked_of_each_hit_by_its_key_not_built_as_
     assert "SCAN rooms_message_fts VIRTUAL TABLE INDEX 0:M1>" in plan, plan
     assert "SCAN rooms_message_fts VIRTUAL TABLE INDEX 192:M1" in plan, plan
     assert any(step.startswith("REUSE SUBQUERY") for step in plan), plan
+
+
+@pytest.mark.django_db(transaction=True)
+def test_messages_written_before_0016_are_found_by_their_text_as_read(design: Room, ana: User) -> None:
+    before, after = [("rooms", "0015_bot_webhooks")], [("rooms", "0016_search_the_text_as_read")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    old.get_model("rooms", "Room").objects.filter(pk=design.pk).update(last_seq=1)
+    written = old.get_model("rooms", "Message").objects.create(
+        room_id=design.pk,
+        author_id=ana.pk,
+        body="**Standup** moved to `10:30`",
+        body_html="<p><strong>Standup</strong> moved to <code>10:30</code></p>",
+        seq=1,
+        last_change=1,
+        created_at=design.created_at,
+    )
+    executor = MigrationExecutor(connection)
+    try:
+        executor.migrate(after)
+
+        (hit,) = search(ana, "standup")
+        assert hit.message.pk == written.pk
+        assert hit.message.body_text == "Standup moved to 10:30"
+        assert str(hit.snippet) == "<mark>Standup</mark> moved to 10:30"
+        say(design, ana, "standup notes")  # and the index follows what is written after
+        assert len(search(ana, "standup")) == 2
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
