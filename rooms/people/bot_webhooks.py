@@ -2,8 +2,8 @@
 
 Sent by a task on the "outbound" backend (settings.TASKS), queued once the message is committed, never in
 the request or the socket's reply. The receiver may keep an attempt waiting BOT_WEBHOOK_TIMEOUT_SECONDS in
-all, from connecting to its answer's status: one that sends its answer a byte at a time is cut off then
-too, rather than holding the worker for as long as it drips. An attempt that gets no answer, or 429, or a
+all, from looking up its name to its answer's status: one that sends its answer a byte at a time is cut off
+then too, rather than holding the worker for as long as it drips. An attempt that gets no answer, or 429, or a
 5xx, is tried again later (RETRY_AFTER, doubling), up to BOT_WEBHOOK_ATTEMPTS in all.
 Any other answer ends it, as does a bot revoked or removed from the room, or the message deleted meanwhile.
 
@@ -26,6 +26,7 @@ import socket
 import ssl
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from functools import partial
 from http.client import HTTPConnection, HTTPException, HTTPSConnection
@@ -53,17 +54,22 @@ USER_AGENT = "chat-webhook/1"
 RESULTS_KEPT = timedelta(days=14)
 PRUNE_EVERY = timedelta(hours=1)
 _pruned_at: float | None = None  # time.monotonic() of this process's last pruning
+# getaddrinfo has no timeout of its own (the system's resolver may wait on a silent server for tens of
+# seconds), so it runs here and is waited on for a bounded time; a lookup that hangs holds one of these
+# threads, not the settings request or the worker that asked.
+_resolver = ThreadPoolExecutor(max_workers=4, thread_name_prefix="webhook-lookup")
 
 
 class RefusedAddress(Exception):
     """The address is not one the chat sends to; the text says why, for the admin who typed it."""
 
 
-def addresses_of(url: str) -> list[tuple[str, int]]:
+def addresses_of(url: str, *, within: float) -> list[tuple[str, int]]:
     """Where `url` may be sent, as (IP address, port) pairs: every address its host resolves to.
 
     Raises RefusedAddress for a scheme other than http or https, and for a host any of whose addresses is
-    not public (unless settings allow it); OSError when the name does not resolve.
+    not public (unless settings allow it); OSError when the name does not resolve, TimeoutError (one) when
+    it has not resolved `within` seconds.
     """
     parts = urlsplit(url)
     try:
@@ -72,7 +78,13 @@ def addresses_of(url: str) -> list[tuple[str, int]]:
         port = 0
     if parts.scheme not in ("http", "https") or not parts.hostname or not port:
         raise RefusedAddress(_("A webhook address starts with https:// or http:// and names a host."))
-    found = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+    lookup = _resolver.submit(
+        socket.getaddrinfo, parts.hostname, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
+    )
+    try:
+        found = lookup.result(timeout=within)
+    except TimeoutError:
+        raise TimeoutError(f"{parts.hostname} did not resolve within {within:g} s") from None
     addresses = list(dict.fromkeys((str(info[4][0]), port) for info in found))
     if not settings.BOT_WEBHOOK_ALLOW_PRIVATE_ADDRESSES:
         for address, _port in addresses:
@@ -95,10 +107,10 @@ def is_public(address: str) -> bool:
 
 
 def refusal_of(url: str) -> str | None:
-    """Why the chat would not send to `url` as things stand, or None. A name that does not resolve now is
-    not refused here: it is checked again before every attempt."""
+    """Why the chat would not send to `url` as things stand, or None. A name that does not resolve now, or
+    not within BOT_WEBHOOK_TIMEOUT_SECONDS, is not refused here: it is checked again before every attempt."""
     try:
-        addresses_of(url)
+        addresses_of(url, within=settings.BOT_WEBHOOK_TIMEOUT_SECONDS)
     except RefusedAddress as refusal:
         return str(refusal)
     except (OSError, UnicodeError, ValueError):
@@ -196,13 +208,13 @@ def payload(bot: Bot, message: Message) -> dict[str, Any]:
 
 def post(url: str, body: bytes, headers: dict[str, str]) -> int:
     """POST `body` to `url` at the first of its checked addresses that takes the connection; its status,
-    within BOT_WEBHOOK_TIMEOUT_SECONDS of starting, or TimeoutError."""
+    within BOT_WEBHOOK_TIMEOUT_SECONDS of starting (the name's lookup included), or TimeoutError."""
     parts = urlsplit(url)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     timeout = settings.BOT_WEBHOOK_TIMEOUT_SECONDS
     deadline = time.monotonic() + timeout
     last_error: OSError | None = None
-    for address, port in addresses_of(url):
+    for address, port in addresses_of(url, within=timeout):
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise TimeoutError(f"no answer within {timeout:g} s") from last_error

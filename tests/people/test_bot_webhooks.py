@@ -237,6 +237,40 @@ def test_an_answer_dripped_a_byte_at_a_time_is_cut_off_at_the_timeout_in_all(sce
     assert hung_up_early.is_set(), "the worker hung up, rather than wait for the last byte"
 
 
+@pytest.fixture
+def hanging_lookup(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+    """Every name lookup hangs, as on a resolver whose server never answers, until the event is set."""
+    released = threading.Event()
+
+    def getaddrinfo(*args: Any, **kwargs: Any) -> Any:
+        released.wait(timeout=30)
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    yield released
+    released.set()
+
+
+@override_settings(BOT_WEBHOOK_TIMEOUT_SECONDS=0.2)
+def test_a_name_that_does_not_resolve_in_time_keeps_neither_the_settings_page_nor_an_attempt_waiting(
+    scene: Scene, hanging_lookup: threading.Event
+) -> None:
+    client = signed_in(scene.ana)
+
+    made = client.post("/rooms/design/bots/", {"name": "Slow resolver", "webhook_url": "https://hangs.example/hook"})
+
+    # Accepted while the lookup still hangs (it is checked again before every attempt), the page answered.
+    assert made.status_code == 200
+    assert not hanging_lookup.is_set()
+    bot = Bot.objects.get(user__display_name="Slow resolver")
+    assert bot.webhook_url == "https://hangs.example/hook"
+    with override_settings(BOT_WEBHOOK_ATTEMPTS=1):
+        scene.say(f"@{bot.user.username} hello?")
+        (outcome,) = scene.queued.run()
+    assert str(outcome) == "gave up: no answer (TimeoutError('hangs.example did not resolve within 0.2 s'))"
+    assert not hanging_lookup.is_set(), "the attempt gave up while the lookup still hung"
+
+
 def test_an_https_webhook_is_sent_to_the_address_checked_with_its_certificate_verified_for_its_host(
     scene: Scene, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
