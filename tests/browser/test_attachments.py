@@ -48,6 +48,8 @@ def test_an_image_attached_in_one_page_appears_live_in_another_with_its_thumbnai
     expect(image).to_have_attribute("width", "480")
     expect(image).to_have_attribute("height", "320")
     expect(image).to_have_attribute("loading", "lazy")
+    # Shown at once at its size (width and height); its pixels arrive a moment later.
+    bob.wait_until("(img) => img.complete && img.naturalWidth > 0", image.element_handle())
     assert bob.page.evaluate("(img) => img.naturalWidth", image.element_handle()) == 480, "the thumbnail loaded"
     link = bob.page.get_by_role("link", name="The floor plan of the second storey")
     assert (link.get_attribute("href") or "").endswith("/file/")
