@@ -340,7 +340,7 @@ def build(n: int) -> None:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from rooms.messages.formatting import as_read, render
+    from rooms.messages.formatting import rendered
     from rooms.messages.search_index import POSTGRESQL_INDEX
     from rooms.models import Membership, Message, Room, User
 
@@ -369,8 +369,8 @@ def build(n: int) -> None:
             rows = []
             for i, body in zip(range(start, min(count, start + BATCH)), bodies, strict=False):
                 created = connection.ops.adapt_datetimefield_value(start_time + datetime.timedelta(seconds=i))
-                html = render(body)
-                rows.append((target.pk, authors[i % AUTHORS].pk, body, html, as_read(html), created, i + 1, i + 1))
+                html, text = rendered(body)
+                rows.append((target.pk, authors[i % AUTHORS].pk, body, html, text, created, i + 1, i + 1))
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.executemany(insert, rows)
             print(f"\r  {target.slug}: {min(count, start + BATCH):,} of {count:,}", end="", file=sys.stderr, flush=True)

@@ -68,8 +68,7 @@ def edit_message(*, room: Room, editor: User, message_id: int, data: Mapping[str
             message=message, body=message.body, written_at=message.edited_at or message.created_at, replaced_at=now
         )
         message.room = room
-        message.body, message.body_html = body, formatting.render(body)
-        message.body_text = formatting.as_read(message.body_html)
+        message.body, (message.body_html, message.body_text) = body, formatting.rendered(body)
         message.edited_at, message.last_change = now, change
         message.save(update_fields=["body", "body_html", "body_text", "edited_at", "last_change"])
         record_mentions(message, replacing=True)

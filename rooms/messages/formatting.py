@@ -11,6 +11,7 @@ Markdown again; the text is what is edited.
 
 import html
 import re
+from typing import NamedTuple
 
 import nh3
 from linkify_it import LinkifyIt
@@ -130,6 +131,19 @@ _tag_remover = nh3.Cleaner(tags=set(), attributes={}, strip_comments=True)
 # Control characters but tab and line breaks: they draw nothing, so they are no part of the text as read
 # (and search relies on \x01 being in none, rooms/messages/search.py).
 _CONTROLS = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)])
+
+
+class Rendered(NamedTuple):
+    html: str  # Message.body_html
+    text: str  # Message.body_text, the HTML as read
+
+
+def rendered(text: str) -> Rendered:
+    """The text as safe HTML and as that HTML reads: what posting and editing store beside the text."""
+    if is_plain(text):
+        return Rendered(f"<p>{text}</p>", text)  # nothing in it is a mark, an entity or a control character
+    body_html = render(text)
+    return Rendered(body_html, as_read(body_html))
 
 
 def as_read(body_html: str) -> str:

@@ -82,13 +82,13 @@ def _post_message(*, room: Room, author: User, form: MessageForm) -> PostResult:
     stored: list[str] = []  # the files this change stored, removed again if it is undone
 
     def save(change: int, now: datetime) -> Message:
-        body_html = formatting.render(body)
+        body_html, body_text = formatting.rendered(body)
         message = Message.objects.create(
             room=room,
             author=author,
             body=body,
             body_html=body_html,
-            body_text=formatting.as_read(body_html),
+            body_text=body_text,
             seq=change,
             last_change=change,
             client_id=client_id,

@@ -53,9 +53,8 @@ def ensure_search_index(connection: BaseDatabaseWrapper) -> None:
         return  # migrated back before messages existed
     with connection.cursor() as cursor:
         columns = {column.name for column in connection.introspection.get_table_description(cursor, "rooms_message")}
-    if "body_text" not in columns:
-        return  # migrated back before 0016 (or migrating forward towards it, at 0008)
-    with connection.cursor() as cursor:
+        if "body_text" not in columns:
+            return  # migrated back before 0016 (or migrating forward towards it, at 0008)
         if connection.vendor == "postgresql":
             cursor.execute(POSTGRESQL_INDEX)
         elif connection.vendor == "sqlite":

@@ -19,6 +19,7 @@ from rooms.messages.formatting import (
     is_plain,
     markdown_parser,
     render,
+    rendered,
     unchanged_by_normalising,
 )
 
@@ -286,3 +287,4 @@ def test_links_come_out_as_stock_markdown_it_makes_them_where_it_is_asked_less()
 )
 def test_the_text_as_read_is_the_rendered_words_without_marks(text: str, reads: str) -> None:
     assert as_read(render(text)) == reads
+    assert rendered(text) == (render(text), reads), "what posting stores, plain prose by its shortcut"
